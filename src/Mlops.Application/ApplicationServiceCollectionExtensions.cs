@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Application.UseCases.Artifacts;
+using Mlops.Application.UseCases.Tracking;
+
+namespace Mlops.Application;
+
+public static class ApplicationServiceCollectionExtensions
+{
+    /// <summary>Registers every use case; each is stateless and safe to share.</summary>
+    public static IServiceCollection AddMlopsApplication(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CreateExperimentUseCase>();
+        services.AddSingleton<UpdateExperimentUseCase>();
+        services.AddSingleton<GetExperimentUseCase>();
+        services.AddSingleton<CreateRunUseCase>();
+        services.AddSingleton<UpdateRunUseCase>();
+        services.AddSingleton<LogBatchUseCase>();
+        services.AddSingleton<GetRunUseCase>();
+        services.AddSingleton<ArtifactsUseCase>();
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Mlops.Cli.Commands;
+
+/// <summary>The `mlops` command tree.</summary>
+internal static class MlopsCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Mlops: experiment tracking, model management and more in one self-hosted binary.")
+        {
+            new ServerCommand(),
+            new ExperimentsCommand(),
+            new RunsCommand(),
+        };
+        root.Options.Add(CommonOptions.TrackingUri);
+        return root;
+    }
+}

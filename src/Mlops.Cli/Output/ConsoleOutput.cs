@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Spectre.Console;
+
+namespace Mlops.Cli.Output;
+
+/// <summary>
+/// All command output goes through here: tables on a terminal, plain ASCII tables when piped or in CI,
+/// JSON when asked, errors on stderr.
+/// </summary>
+internal sealed class ConsoleOutput
+{
+    private readonly IAnsiConsole _console;
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly bool _plain;
+
+    private ConsoleOutput(IAnsiConsole console, TextWriter output, TextWriter error, bool plain)
+    {
+        _console = console;
+        _out = output;
+        _error = error;
+        _plain = plain;
+    }
+
+    public static ConsoleOutput Create()
+    {
+        var plain = Console.IsOutputRedirected || Environment.GetEnvironmentVariable("CI") == "true";
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = plain ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (plain)
+        {
+            // Piped output has no width; a wide canvas keeps ids and values on one line for grep and awk.
+            console.Profile.Width = 240;
+        }
+
+        return new ConsoleOutput(console, Console.Out, Console.Error, plain);
+    }
+
+    public void Line(string text) => _console.WriteLine(text);
+
+    public void Error(string message) => _error.WriteLine("error: " + message);
+
+    public void Json<T>(T value, JsonTypeInfo<T> typeInfo) =>
+        _out.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(typeInfo.Options) { WriteIndented = true }.GetTypeInfo(typeof(T))));
+
+    public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var table = new Table().Border(_plain ? TableBorder.Ascii : TableBorder.Rounded);
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(header)));
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(cell => (Spectre.Console.Rendering.IRenderable)new Text(cell)).ToArray());
+        }
+
+        _console.Write(table);
+    }
+
+    /// <summary>Key/value pairs as a two-column table.</summary>
+    public void Details(IEnumerable<(string Key, string Value)> pairs) =>
+        Table(["Field", "Value"], pairs.Select(p => (IReadOnlyList<string>)[p.Key, p.Value]));
+}

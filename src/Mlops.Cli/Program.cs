@@ -1,0 +1,3 @@
+using Mlops.Cli.Commands;
+
+return await MlopsCommandLine.Build().Parse(args).InvokeAsync();

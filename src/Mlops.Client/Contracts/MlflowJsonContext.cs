@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+
+namespace Mlops.Client.Contracts;
+
+/// <summary>
+/// Source-generated JSON for the MLflow wire format: snake_case names, int64 as numbers, NaN and ±Infinity
+/// as the strings "NaN"/"Infinity"/"-Infinity" (proto3 JSON), numbers also accepted as strings, unset fields omitted.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(CreateExperimentRequest))]
+[JsonSerializable(typeof(CreateExperimentResponse))]
+[JsonSerializable(typeof(ExperimentResponse))]
+[JsonSerializable(typeof(ExperimentIdRequest))]
+[JsonSerializable(typeof(UpdateExperimentRequest))]
+[JsonSerializable(typeof(SetExperimentTagRequest))]
+[JsonSerializable(typeof(SearchExperimentsRequest))]
+[JsonSerializable(typeof(SearchExperimentsResponse))]
+[JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(CreateRunRequest))]
+[JsonSerializable(typeof(RunResponse))]
+[JsonSerializable(typeof(UpdateRunRequest))]
+[JsonSerializable(typeof(UpdateRunResponse))]
+[JsonSerializable(typeof(RunIdRequest))]
+[JsonSerializable(typeof(LogMetricRequest))]
+[JsonSerializable(typeof(KeyValueRequest))]
+[JsonSerializable(typeof(DeleteTagRequest))]
+[JsonSerializable(typeof(LogBatchRequest))]
+[JsonSerializable(typeof(LogModelRequest))]
+[JsonSerializable(typeof(LogInputsRequest))]
+[JsonSerializable(typeof(SearchRunsRequest))]
+[JsonSerializable(typeof(SearchRunsResponse))]
+[JsonSerializable(typeof(MetricHistoryResponse))]
+[JsonSerializable(typeof(ListArtifactsResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+public sealed partial class MlflowJsonContext : JsonSerializerContext;

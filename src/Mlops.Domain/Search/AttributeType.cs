@@ -1,0 +1,7 @@
+namespace Mlops.Domain.Search;
+
+public enum AttributeType
+{
+    String,
+    Number,
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Mlops.Application.Ports;
+using Mlops.Domain.Common;
+using Mlops.Infrastructure.Artifacts;
+using Mlops.Infrastructure.Persistence;
+using Mlops.Infrastructure.Persistence.Sqlite;
+
+namespace Mlops.Infrastructure;
+
+public static class InfrastructureServiceCollectionExtensions
+{
+    /// <summary>Registers the stores chosen by the backend store URI (parsed once, here).</summary>
+    public static IServiceCollection AddMlopsInfrastructure(this IServiceCollection services, MlopsStorageOptions options)
+    {
+        var storeUri = StoreUri.Parse(options.ResolveBackendStoreUri());
+        var artifactRoot = options.ResolveArtifactsDestination();
+        services.AddSingleton(options);
+        services.AddSingleton(storeUri);
+        switch (storeUri.Kind)
+        {
+            case StoreKind.Sqlite:
+                services.AddSingleton(_ => new SqliteDatabase(storeUri.Target));
+                services.AddSingleton<ITrackingStore, SqliteTrackingStore>();
+                break;
+            default:
+                throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");
+        }
+
+        services.AddSingleton<IArtifactStore>(_ => new LocalArtifactStore(artifactRoot));
+        return services;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Mlops.Application.Ports;
+using Mlops.Domain.Tracking;
+
+namespace Mlops.Infrastructure.Persistence.Sqlite;
+
+public sealed partial class SqliteTrackingStore
+{
+    public Task<StorePage<Run>> SearchRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        var compiler = new SqlFilterCompiler(SqliteDialect.Instance, SqlEntityMap.Runs);
+        var where = compiler.Compile(query.Filter);
+        var orderBy = SqlOrderBy.ForRuns(query.OrderBy, compiler);
+        var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
+        parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
+        parameters.Add(("$limit", query.MaxResults + 1L));
+        parameters.Add(("$offset", query.Offset));
+        using var connection = database.Open();
+        var runs = ReadRuns(connection,
+            $"WHERE r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset",
+            parameters);
+        return Task.FromResult(runs.Count > query.MaxResults
+            ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
+            : new StorePage<Run>(runs, false));
+    }
+
+    public Task<StorePage<Metric>> GetMetricHistoryAsync(string runId, string key, long offset, int maxResults, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m WHERE m.run_pk = (SELECT run_pk FROM runs WHERE run_uuid = $id) AND m.key = $key " +
+            "ORDER BY m.step, m.timestamp, m.value LIMIT $limit OFFSET $offset";
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$limit", maxResults + 1L);
+        command.Parameters.AddWithValue("$offset", offset);
+        var points = new List<Metric>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            points.Add(new Metric(key, reader.GetInt64(3) == 1 ? double.NaN : reader.GetDouble(2), reader.GetInt64(1), reader.GetInt64(0)));
+        }
+
+        return Task.FromResult(points.Count > maxResults
+            ? new StorePage<Metric>(points.GetRange(0, maxResults), true)
+            : new StorePage<Metric>(points, false));
+    }
+
+    /// <summary>Reads runs with their data in five queries whatever the page size (no query per run).</summary>
+    private static List<Run> ReadRuns(SqliteConnection connection, string tail, IReadOnlyList<(string, object)> parameters)
+    {
+        var infos = new List<(long Pk, RunInfo Info)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT {RunColumns} FROM runs r {tail}";
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                infos.Add(ReadRunInfo(reader));
+            }
+        }
+
+        if (infos.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = "[" + string.Join(",", infos.Select(i => i.Pk)) + "]";
+        var metrics = Group(connection, "SELECT run_pk, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
+            r => new Metric(r.GetString(1), r.GetInt64(5) == 1 ? double.NaN : r.GetDouble(2), r.GetInt64(3), r.GetInt64(4)));
+        var parameters2 = Group(connection, "SELECT run_pk, key, value FROM params WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
+            r => new Param(r.GetString(1), r.GetString(2)));
+        var tags = Group(connection, "SELECT run_pk, key, value FROM tags WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
+            r => new Tag(r.GetString(1), r.GetString(2)));
+        var inputs = ReadInputs(connection, ids);
+        return infos.Select(i => new Run(
+            i.Info,
+            metrics.GetValueOrDefault(i.Pk) ?? [],
+            parameters2.GetValueOrDefault(i.Pk) ?? [],
+            tags.GetValueOrDefault(i.Pk) ?? [],
+            inputs.GetValueOrDefault(i.Pk) ?? [])).ToList();
+    }
+
+    private static Dictionary<long, List<T>> Group<T>(SqliteConnection connection, string sql, string ids, Func<SqliteDataReader, T> read)
+    {
+        var result = new Dictionary<long, List<T>>();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$ids", ids);
+        using var reader = command.ExecuteReader();
+        List<T>? current = null;
+        var currentPk = long.MinValue;
+        while (reader.Read())
+        {
+            var pk = reader.GetInt64(0);
+            if (pk != currentPk)
+            {
+                currentPk = pk;
+                result[pk] = current = [];
+            }
+
+            current!.Add(read(reader));
+        }
+
+        return result;
+    }
+
+    private static Dictionary<long, List<DatasetInput>> ReadInputs(SqliteConnection connection, string ids)
+    {
+        var tags = new Dictionary<(long, long), List<Tag>>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT run_pk, dataset_pk, key, value FROM input_tags WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY key";
+            command.Parameters.AddWithValue("$ids", ids);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var k = (reader.GetInt64(0), reader.GetInt64(1));
+                if (!tags.TryGetValue(k, out var list))
+                {
+                    tags[k] = list = [];
+                }
+
+                list.Add(new Tag(reader.GetString(2), reader.GetString(3)));
+            }
+        }
+
+        var result = new Dictionary<long, List<DatasetInput>>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText =
+                "SELECT i.run_pk, d.dataset_pk, d.name, d.digest, d.source_type, d.source, d.schema, d.profile FROM inputs i JOIN datasets d ON d.dataset_pk = i.dataset_pk " +
+                "WHERE i.run_pk IN (SELECT value FROM json_each($ids)) ORDER BY i.run_pk, d.name";
+            command.Parameters.AddWithValue("$ids", ids);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var runPk = reader.GetInt64(0);
+                var dataset = new Dataset(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
+                if (!result.TryGetValue(runPk, out var list))
+                {
+                    result[runPk] = list = [];
+                }
+
+                list.Add(new DatasetInput(dataset, tags.GetValueOrDefault((runPk, reader.GetInt64(1))) ?? []));
+            }
+        }
+
+        return result;
+    }
+
+    private static (long Pk, RunInfo Info) ReadRunInfo(SqliteDataReader reader) =>
+        (reader.GetInt64(0), new RunInfo(
+            reader.GetString(1),
+            reader.GetInt64(2).ToString(CultureInfo.InvariantCulture),
+            reader.GetString(3),
+            reader.GetString(4),
+            RunStatuses.Parse(reader.GetString(5)),
+            reader.GetInt64(6),
+            reader.IsDBNull(7) ? null : reader.GetInt64(7),
+            reader.GetString(8),
+            LifecycleStages.Parse(reader.GetString(9))));
+}

@@ -1,0 +1,16 @@
+using Mlops.Infrastructure;
+
+namespace Mlops.Server;
+
+public sealed class MlopsServerOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (tests); the chosen address is in <see cref="MlopsServer.Addresses"/>.</summary>
+    public int Port { get; set; } = 5000;
+
+    public MlopsStorageOptions Storage { get; set; } = new();
+
+    /// <summary>Console log level for the server's own messages (requests are not logged one by one).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+}
