@@ -12,6 +12,7 @@ internal static class MlopsCommandLine
             new ServerCommand(),
             new ExperimentsCommand(),
             new RunsCommand(),
+            new QuickstartCommand(),
         };
         root.Options.Add(CommonOptions.TrackingUri);
         return root;
