@@ -101,9 +101,21 @@ public static partial class ExperimentTrackingService
             throw new MlopsException(ErrorKind.LimitExceeded, $"A batch logging request can contain at most {TrackingLimits.MaxEntitiesPerBatch} metrics, params and tags in total; got {total}.");
         }
 
+        // A training loop logs few distinct keys many times; check each key's grammar once per batch.
+        var validKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < batch.Metrics.Count; i++)
         {
-            ValidateMetric(batch.Metrics[i], $"metrics[{i}]");
+            var metric = batch.Metrics[i];
+            if (!validKeys.Contains(metric.Key ?? ""))
+            {
+                ValidateMetricKey(metric.Key, $"metrics[{i}].key");
+                validKeys.Add(metric.Key!);
+            }
+
+            if (metric.Timestamp < 0)
+            {
+                ValidateMetric(metric, $"metrics[{i}]");
+            }
         }
 
         for (var i = 0; i < batch.Tags.Count; i++)

@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using Mlops.Cli.Tests.Support;
+
+namespace Mlops.Cli.Tests.Commands;
+
+/// <summary><c>mlops quickstart</c>: seeds a demo experiment through a server it hosts itself.</summary>
+public sealed class QuickstartCommandTests
+{
+    [Fact]
+    public async Task Quickstart_with_exit_seeds_a_demo_experiment_that_the_cli_can_read_back()
+    {
+        using var home = new TempDirectory();
+
+        var result = (await MlopsCli.RunAsync(home.Path, ["quickstart", "--port", "0", "--home", home.Path, "--quiet", "--exit"])).ShouldSucceed();
+
+        var experimentName = Regex.Match(result.Stdout, @"Created experiment '(?<name>quickstart-[^']+)'").Groups["name"].Value;
+        Assert.True(experimentName.Length > 0, result.ToString());
+        Assert.Contains("Tracked 3 training runs", result.Stdout, StringComparison.Ordinal);
+        var best = Regex.Match(result.Stdout, @"the best is (?<name>\S+) \((?<id>[0-9a-f]{32})\)");
+        Assert.True(best.Success, result.ToString());
+        Assert.True(File.Exists(Path.Combine(home.Path, "mlops.db")));
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "summary.json", SearchOption.AllDirectories), f => f.Contains(best.Groups["id"].Value, StringComparison.Ordinal));
+
+        // The demo server stopped with --exit; a new server on the same home serves the same data.
+        await using var server = await MlopsServerProcess.StartAsync(home.Path, ["--port", "0", "--home", home.Path, "--quiet"]);
+        var runs = (await MlopsCli.RunAsync(home.Path, ["runs", "search", "--experiment-name", experimentName, "--order-by", "metrics.accuracy DESC", "--tracking-uri", server.Uri]))
+            .ShouldSucceed().Table();
+        Assert.Equal(3, runs.Rows.Count);
+        Assert.Equal(best.Groups["id"].Value, runs.Column("Run id")[0]);
+        Assert.All(runs.Column("Status"), status => Assert.Equal("FINISHED", status));
+    }
+
+    [Fact]
+    public async Task Quickstart_with_a_port_out_of_range_exits_2()
+    {
+        using var home = new TempDirectory();
+
+        var result = (await MlopsCli.RunAsync(home.Path, ["quickstart", "--port", "70000", "--exit"])).ShouldExitWith(2);
+
+        Assert.Contains("--port must be between 0 and 65535", result.Stderr, StringComparison.Ordinal);
+    }
+}
