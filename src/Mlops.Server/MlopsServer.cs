@@ -43,6 +43,11 @@ public static class MlopsServer
         builder.Services.AddMlopsServer();
 
         var app = builder.Build();
+
+        // Open the stores now: migrations run and folders exist before the server says it is listening,
+        // so an unusable data directory fails at start-up, not on the first request.
+        _ = app.Services.GetRequiredService<Application.Ports.ITrackingStore>();
+        _ = app.Services.GetRequiredService<Application.Ports.IArtifactStore>();
         app.MapMlopsEndpoints();
         return app;
     }

@@ -10,12 +10,12 @@ public sealed class MlopsCommandLineTests : IDisposable
     public void Dispose() => _home.Dispose();
 
     [Theory]
-    [InlineData("", "server", "experiments", "runs", "quickstart", "--tracking-uri", "--version")]
+    [InlineData("", "server", "experiments", "runs", "quickstart", "--version")]
     [InlineData("server", "--host", "--port", "--backend-store-uri", "--artifacts-destination", "--home", "--quiet")]
     [InlineData("quickstart", "--exit", "--host", "--port", "--home", "--quiet")]
     [InlineData("experiments", "create", "list", "get", "rename", "delete", "restore")]
     [InlineData("experiments create", "<name>", "--artifact-location", "--json")]
-    [InlineData("experiments list", "--filter", "--view", "--max-results", "--json")]
+    [InlineData("experiments list", "--filter", "--view", "--max-results", "--json", "--tracking-uri")]
     [InlineData("experiments get", "<experiment-id>", "--name", "--json")]
     [InlineData("experiments rename", "<experiment-id>", "<new-name>")]
     [InlineData("experiments delete", "<experiment-id>")]
@@ -56,6 +56,16 @@ public sealed class MlopsCommandLineTests : IDisposable
         Assert.Contains("experiments", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("server")]
+    [InlineData("quickstart")]
+    public async Task Commands_that_host_the_server_do_not_offer_a_tracking_uri(string command)
+    {
+        var result = (await MlopsCli.RunAsync(_home.Path, [command, "--help"])).ShouldSucceed();
+
+        Assert.DoesNotContain("--tracking-uri", result.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Version_prints_a_semantic_version_with_optional_build_metadata()
     {
@@ -64,18 +74,18 @@ public sealed class MlopsCommandLineTests : IDisposable
         Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$", result.Stdout.Trim());
     }
 
-    // System.CommandLine answers parse errors itself, with exit code 1 and the help text.
+    // Parse errors are usage errors: exit code 2, the problem on stderr and a pointer to --help.
     [Theory]
     [InlineData("Unrecognized command or argument 'bogus'", "experiments", "bogus")]
     [InlineData("Unrecognized command or argument '--bogus'", "experiments", "list", "--bogus")]
     [InlineData("Required argument missing for command: 'get'", "runs", "get")]
     [InlineData("Required command was not provided", "runs")]
     [InlineData("Cannot parse argument 'many'", "experiments", "list", "--max-results", "many")]
-    public async Task Parse_errors_exit_1_and_name_the_problem(string message, params string[] arguments)
+    public async Task Parse_errors_exit_2_and_name_the_problem(string message, params string[] arguments)
     {
-        var result = (await MlopsCli.RunAsync(_home.Path, arguments)).ShouldExitWith(1);
+        var result = (await MlopsCli.RunAsync(_home.Path, arguments)).ShouldExitWith(2);
 
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("Usage:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--help", result.Stderr, StringComparison.Ordinal);
     }
 }

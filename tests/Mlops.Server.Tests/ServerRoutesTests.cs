@@ -140,7 +140,7 @@ public sealed class ServerRoutesTests(ServerFixture server) : IClassFixture<Serv
         (await ApiResponse.ReadAsync(response)).Fails(HttpStatusCode.NotFound, "ENDPOINT_NOT_FOUND");
     }
 
-    [Theory(Skip = "BUG: PUT/DELETE with an empty artifact path answer a bare 400 with an empty body: UploadArtifact/DeleteArtifact in src/Mlops.Server/Api/Mlflow/MlflowArtifactsApi.cs bind the {**path} catch-all to a non-nullable string, so binding fails before MlflowErrorFilter runs; declare it string? (ArtifactsUseCase already refuses the root with INVALID_PARAMETER_VALUE)")]
+    [Theory]
     [InlineData("PUT", "/api/2.0/mlflow-artifacts/artifacts/")]
     [InlineData("DELETE", "/api/2.0/mlflow-artifacts/artifacts/")]
     [InlineData("DELETE", "/api/2.0/mlflow-artifacts/artifacts")]

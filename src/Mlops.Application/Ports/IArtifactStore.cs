@@ -18,6 +18,6 @@ public interface IArtifactStore
     /// <summary>Lists the direct children of a folder, sorted by name; a missing folder lists as empty.</summary>
     Task<IReadOnlyList<ArtifactEntry>> ListAsync(ArtifactPath folder, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a file or a folder with its content; a missing path raises NotFound.</summary>
+    /// <summary>Deletes a file or a folder with its content; a missing path raises NotFound, the root InvalidArgument.</summary>
     Task DeleteAsync(ArtifactPath path, CancellationToken cancellationToken);
 }

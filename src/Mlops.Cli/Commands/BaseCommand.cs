@@ -10,9 +10,14 @@ namespace Mlops.Cli.Commands;
 /// </summary>
 internal abstract class BaseCommand : Command
 {
-    protected BaseCommand(string name, string description)
+    protected BaseCommand(string name, string description, bool usesServer = true)
         : base(name, description)
     {
+        if (usesServer)
+        {
+            Options.Add(CommonOptions.TrackingUri);
+        }
+
         SetAction(async (parseResult, cancellationToken) =>
         {
             var output = ConsoleOutput.Create();

@@ -8,8 +8,7 @@ internal static class CommonOptions
 {
     public static Option<string> TrackingUri { get; } = new("--tracking-uri")
     {
-        Description = "Server to talk to (default: $MLOPS_TRACKING_URI, else $MLFLOW_TRACKING_URI, else http://127.0.0.1:5000)",
-        Recursive = true,
+        Description = "Server to talk to ($MLOPS_TRACKING_URI, else $MLFLOW_TRACKING_URI, else this default)",
         DefaultValueFactory = _ => MlopsClient.DefaultTrackingUri,
     };
 

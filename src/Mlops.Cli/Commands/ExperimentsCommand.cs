@@ -86,7 +86,13 @@ internal sealed class ExperimentsCommand : Command
                 return ExitCodes.Success;
             }
 
-            output.Table(["Id", "Name", "Stage", "Created", "Artifact location"],
+            if (all.Count == 0)
+            {
+                output.Line("No experiments found.");
+                return ExitCodes.Success;
+            }
+
+            output.Table(["Id", "Name", "Stage", "Created (UTC)", "Artifact location"],
                 all.Select(e => (IReadOnlyList<string>)[e.ExperimentId, e.Name, e.LifecycleStage, Format.Time(e.CreationTime), e.ArtifactLocation ?? ""]));
             return ExitCodes.Success;
         }
@@ -137,8 +143,8 @@ internal sealed class ExperimentsCommand : Command
                 ("Name", experiment.Name),
                 ("Stage", experiment.LifecycleStage),
                 ("Artifact location", experiment.ArtifactLocation ?? ""),
-                ("Created", Format.Time(experiment.CreationTime)),
-                ("Updated", Format.Time(experiment.LastUpdateTime)),
+                ("Created (UTC)", Format.Time(experiment.CreationTime)),
+                ("Updated (UTC)", Format.Time(experiment.LastUpdateTime)),
             };
             pairs.AddRange((experiment.Tags ?? []).Select(t => ("tags." + t.Key, t.Value ?? "")));
             output.Details(pairs);

@@ -14,7 +14,6 @@ internal static class MlopsCommandLine
             new RunsCommand(),
             new QuickstartCommand(),
         };
-        root.Options.Add(CommonOptions.TrackingUri);
         return root;
     }
 }

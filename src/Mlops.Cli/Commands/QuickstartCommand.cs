@@ -16,7 +16,7 @@ internal sealed class QuickstartCommand : BaseCommand
     private static readonly Option<bool> s_exit = new("--exit") { Description = "Stop after seeding the demo instead of serving" };
 
     public QuickstartCommand()
-        : base("quickstart", "Start the server and walk through tracking a demo experiment")
+        : base("quickstart", "Start the server and walk through tracking a demo experiment", usesServer: false)
     {
         ServerOptionSet.AddTo(this);
         Options.Add(s_exit);
@@ -54,7 +54,7 @@ internal sealed class QuickstartCommand : BaseCommand
         }
 
         output.Line("");
-        output.Line("Try next:");
+        output.Line(parseResult.GetValue(s_exit) ? "Try next (after starting the server again with `mlops server` on the same data):" : "Try next:");
         output.Line($"  mlops runs list --tracking-uri {address} --experiment-id {experimentId}");
         output.Line($"  mlops runs search --tracking-uri {address} -e {experimentId} --filter \"metrics.accuracy > 0.9\" --order-by \"metrics.accuracy DESC\"");
         output.Line($"  mlops runs compare --tracking-uri {address} {string.Join(' ', runIds)}");

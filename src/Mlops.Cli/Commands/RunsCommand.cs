@@ -52,6 +52,12 @@ internal sealed class RunsCommand : Command
         {
             using var client = CreateClient(parseResult);
             var ids = (parseResult.GetValue(s_experimentIds) ?? []).ToList();
+            foreach (var id in ids)
+            {
+                // Searching an unknown experiment finds nothing; say so instead of printing an empty table.
+                _ = await client.GetExperimentAsync(id, cancellationToken);
+            }
+
             if (parseResult.GetValue(s_experimentName) is { Length: > 0 } experimentName)
             {
                 var experiment = await client.FindExperimentByNameAsync(experimentName, cancellationToken);
@@ -96,7 +102,13 @@ internal sealed class RunsCommand : Command
             }
 
             var (metricKeys, paramKeys) = KeysNamedIn(filter, orderBy);
-            var headers = new List<string> { "Run id", "Name", "Status", "Started", "Duration" };
+            if (runs.Count == 0)
+            {
+                output.Line("No runs found.");
+                return ExitCodes.Success;
+            }
+
+            var headers = new List<string> { "Run id", "Name", "Status", "Started (UTC)", "Duration" };
             headers.AddRange(metricKeys.Select(k => "metrics." + k));
             headers.AddRange(paramKeys.Select(k => "params." + k));
             output.Table(headers, runs.Select(r =>
@@ -179,8 +191,8 @@ internal sealed class RunsCommand : Command
                 ("Status", run.Info.Status),
                 ("Stage", run.Info.LifecycleStage),
                 ("User", run.Info.UserId ?? ""),
-                ("Started", Format.Time(run.Info.StartTime)),
-                ("Ended", Format.Time(run.Info.EndTime)),
+                ("Started (UTC)", Format.Time(run.Info.StartTime)),
+                ("Ended (UTC)", Format.Time(run.Info.EndTime)),
                 ("Duration", Format.Duration(run.Info.StartTime, run.Info.EndTime)),
                 ("Artifacts", run.Info.ArtifactUri ?? ""),
             };
@@ -194,7 +206,7 @@ internal sealed class RunsCommand : Command
 
     private sealed class CompareCommand : BaseCommand
     {
-        private static readonly Argument<string[]> s_runIds = new("run-ids") { Description = "Two or more run ids", Arity = new ArgumentArity(2, 50) };
+        private static readonly Argument<string[]> s_runIds = new("run-ids") { Description = "Two or more run ids", Arity = ArgumentArity.OneOrMore };
         private static readonly Option<bool> s_diffOnly = new("--diff-only") { Description = "Show only params that differ between the runs" };
 
         public CompareCommand()
@@ -208,8 +220,15 @@ internal sealed class RunsCommand : Command
         protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
         {
             using var client = CreateClient(parseResult);
+            var ids = parseResult.GetValue(s_runIds)!;
+            if (ids.Length < 2)
+            {
+                output.Error($"runs compare needs two or more run ids; got {ids.Length}.");
+                return ExitCodes.UsageError;
+            }
+
             var runs = new List<RunDto>();
-            foreach (var id in parseResult.GetValue(s_runIds)!)
+            foreach (var id in ids)
             {
                 runs.Add(await client.GetRunAsync(id, cancellationToken));
             }
@@ -241,7 +260,7 @@ internal sealed class RunsCommand : Command
             }
 
             var headers = new List<string> { "" };
-            headers.AddRange(runs.Select(r => $"{r.Info.RunName} ({r.Info.RunId[..Math.Min(8, r.Info.RunId.Length)]})"));
+            headers.AddRange(runs.Select(r => $"{r.Info.RunName} ({r.Info.RunId})"));
             output.Table(headers, rows);
             return ExitCodes.Success;
         }

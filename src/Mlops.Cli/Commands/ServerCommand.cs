@@ -10,7 +10,7 @@ namespace Mlops.Cli.Commands;
 internal sealed class ServerCommand : BaseCommand
 {
     public ServerCommand()
-        : base("server", "Run the Mlops server (tracking API, artifacts, API reference at /docs)")
+        : base("server", "Run the Mlops server (tracking API, artifacts, API reference at /docs)", usesServer: false)
     {
         ServerOptionSet.AddTo(this);
     }

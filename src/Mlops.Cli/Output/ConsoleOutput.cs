@@ -51,6 +51,12 @@ internal sealed class ConsoleOutput
 
     public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
+        if (_plain)
+        {
+            PlainTable(headers, rows.ToList());
+            return;
+        }
+
         var table = new Table().Border(_plain ? TableBorder.Ascii : TableBorder.Rounded);
         foreach (var header in headers)
         {
@@ -68,4 +74,35 @@ internal sealed class ConsoleOutput
     /// <summary>Key/value pairs as a two-column table.</summary>
     public void Details(IEnumerable<(string Key, string Value)> pairs) =>
         Table(["Field", "Value"], pairs.Select(p => (IReadOnlyList<string>)[p.Key, p.Value]));
+
+    /// <summary>
+    /// Piped output never wraps: every column is as wide as its widest cell, so ids stay whole for grep and awk.
+    /// </summary>
+    private void PlainTable(IReadOnlyList<string> headers, List<IReadOnlyList<string>> rows)
+    {
+        var widths = headers.Select(h => h.Length).ToArray();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < widths.Length && i < row.Count; i++)
+            {
+                widths[i] = Math.Max(widths[i], OneLine(row[i]).Length);
+            }
+        }
+
+        var border = "+" + string.Join("+", widths.Select(w => new string('-', w + 2))) + "+";
+        string Line(IReadOnlyList<string> cells) =>
+            "| " + string.Join(" | ", widths.Select((w, i) => (i < cells.Count ? OneLine(cells[i]) : "").PadRight(w))) + " |";
+
+        _out.WriteLine(border);
+        _out.WriteLine(Line(headers));
+        _out.WriteLine("|" + string.Join("+", widths.Select(w => new string('-', w + 2))) + "|");
+        foreach (var row in rows)
+        {
+            _out.WriteLine(Line(row));
+        }
+
+        _out.WriteLine(border);
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

@@ -37,7 +37,7 @@ public readonly partial record struct ArtifactPath
             throw Invalid(raw, "it is longer than 4096 characters");
         }
 
-        if (raw.StartsWith('/') || (raw.Length >= 2 && raw[1] == ':'))
+        if (raw.StartsWith('/') || (raw.Length >= 2 && char.IsAsciiLetter(raw[0]) && raw[1] == ':' && (raw.Length == 2 || raw[2] is '/' or '\\')))
         {
             throw Invalid(raw, "absolute paths are not allowed");
         }

@@ -9,10 +9,10 @@ namespace Mlops.Domain.Tracking;
 /// </summary>
 public static partial class ExperimentTrackingService
 {
-    [GeneratedRegex(@"^[/\w.\- ]*$")]
+    [GeneratedRegex(@"^[/\w.\- ]*\z")]
     private static partial Regex KeyGrammar();
 
-    [GeneratedRegex(@"^[a-zA-Z0-9][\w\-]{0,255}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9][\w\-]{0,255}\z")]
     private static partial Regex RunIdGrammar();
 
     public static void ValidateMetricKey(string? key, string path = "key") => ValidateKey(key, "metric", path);

@@ -26,11 +26,12 @@ public static class RunStatuses
 
     public static RunStatus Parse(string value) => value.ToUpperInvariant() switch
     {
-        "RUNNING" => RunStatus.Running,
-        "SCHEDULED" => RunStatus.Scheduled,
-        "FINISHED" => RunStatus.Finished,
-        "FAILED" => RunStatus.Failed,
-        "KILLED" => RunStatus.Killed,
+        // Protobuf JSON may carry an enum as its number (MLflow's RunStatus: RUNNING = 1 ... KILLED = 5).
+        "RUNNING" or "1" => RunStatus.Running,
+        "SCHEDULED" or "2" => RunStatus.Scheduled,
+        "FINISHED" or "3" => RunStatus.Finished,
+        "FAILED" or "4" => RunStatus.Failed,
+        "KILLED" or "5" => RunStatus.Killed,
         _ => throw MlopsException.Invalid($"Invalid run status '{value}'. Expected one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED."),
     };
 }

@@ -44,8 +44,9 @@ public sealed class LocalArtifactStore : IArtifactStore
             // A rename is atomic: readers see the old file or the new one, never a half-written one.
             File.Move(temp, target, overwrite: true);
         }
-        catch
+        catch (Exception)
         {
+            // A failed or cancelled upload leaves nothing behind; the previous file, if any, is untouched.
             File.Delete(temp);
             throw;
         }
@@ -89,6 +90,11 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public Task DeleteAsync(ArtifactPath path, CancellationToken cancellationToken)
     {
+        if (path.IsRoot)
+        {
+            throw MlopsException.Invalid("Refusing to delete the artifact root.");
+        }
+
         var target = Resolve(path);
         if (File.Exists(target))
         {

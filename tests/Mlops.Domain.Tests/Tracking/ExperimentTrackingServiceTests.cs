@@ -100,7 +100,7 @@ public class ExperimentTrackingServiceTests
         Assert.Contains("250", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "BUG: KeyGrammar in src/Mlops.Domain/Tracking/ExperimentTrackingService.cs uses '$', which also matches before a final '\\n'; use '\\z'.")]
+    [Fact]
     public void Rejects_a_key_with_a_trailing_newline()
     {
         Invalid(() => ExperimentTrackingService.ValidateMetricKey("acc\n"));
@@ -339,7 +339,7 @@ public class ExperimentTrackingServiceTests
         Invalid(() => ExperimentTrackingService.ValidateRunId(new string('a', 257)));
     }
 
-    [Fact(Skip = "BUG: RunIdGrammar in src/Mlops.Domain/Tracking/ExperimentTrackingService.cs uses '$', which also matches before a final '\\n'; use '\\z'.")]
+    [Fact]
     public void Rejects_a_run_id_with_a_trailing_newline()
     {
         Invalid(() => ExperimentTrackingService.ValidateRunId("abc\n"));

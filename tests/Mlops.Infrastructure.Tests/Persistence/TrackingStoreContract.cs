@@ -306,7 +306,7 @@ public abstract class TrackingStoreContract
         Assert.Equal("0", (await Store.GetRunInfoAsync(info.RunId, Ct))!.ExperimentId);
     }
 
-    [Fact(Skip = "BUG: SqliteTrackingStore.CreateRunAsync (src/Mlops.Infrastructure/Persistence/Sqlite/SqliteTrackingStore.Runs.cs:11-20) lets the raw SqliteException (UNIQUE runs.run_uuid) escape; translate it to MlopsException AlreadyExists.")]
+    [Fact]
     public async Task Rejects_a_duplicate_run_id_with_already_exists()
     {
         var experimentId = await NewExperimentAsync();
@@ -319,7 +319,7 @@ public abstract class TrackingStoreContract
         Assert.DoesNotContain(run.Tags, t => t.Key == "t");
     }
 
-    [Fact(Skip = "BUG: SqliteTrackingStore.CreateRunAsync (src/Mlops.Infrastructure/Persistence/Sqlite/SqliteTrackingStore.Runs.cs:11-20) lets the raw SqliteException (FOREIGN KEY runs.experiment_id) escape; check the experiment first and raise MlopsException NotFound.")]
+    [Fact]
     public async Task Raises_not_found_when_creating_a_run_in_an_unknown_experiment()
     {
         var runId = Guid.NewGuid().ToString("N");

@@ -21,6 +21,9 @@ public static class ExperimentIds
         return experimentId;
     }
 
+    /// <summary>Decimal digits in canonical form ("7", not "07"), so one experiment has exactly one id.</summary>
     public static bool IsWellFormed(string experimentId) =>
-        experimentId.Length <= 18 && long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+        experimentId.Length <= 18
+        && long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+        && value.ToString(CultureInfo.InvariantCulture) == experimentId;
 }

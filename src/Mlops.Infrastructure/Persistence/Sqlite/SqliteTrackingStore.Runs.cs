@@ -11,10 +11,21 @@ public sealed partial class SqliteTrackingStore
     public Task CreateRunAsync(RunInfo info, IReadOnlyList<Tag> tags, CancellationToken cancellationToken) =>
         database.WriteAsync((connection, transaction) =>
         {
+            var experimentId = ParseId(info.ExperimentId);
+            if (Scalar(connection, transaction, "SELECT 1 FROM experiments WHERE experiment_id = $id", ("$id", experimentId)) is null)
+            {
+                throw MlopsException.NotFound($"No Experiment with id={info.ExperimentId} exists");
+            }
+
+            if (Scalar(connection, transaction, "SELECT 1 FROM runs WHERE run_uuid = $id", ("$id", info.RunId)) is not null)
+            {
+                throw MlopsException.AlreadyExists($"Run with id={info.RunId} already exists.");
+            }
+
             var runPk = (long)Scalar(connection, transaction,
                 "INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage) " +
                 "VALUES ($id, $experiment, $name, $user, $status, $start, NULL, $uri, 'active') RETURNING run_pk",
-                ("$id", info.RunId), ("$experiment", ParseId(info.ExperimentId)), ("$name", info.RunName), ("$user", info.UserId),
+                ("$id", info.RunId), ("$experiment", experimentId), ("$name", info.RunName), ("$user", info.UserId),
                 ("$status", info.Status.ToWire()), ("$start", info.StartTime), ("$uri", info.ArtifactUri))!;
             UpsertTags(connection, transaction, runPk, tags);
         }, cancellationToken);

@@ -14,7 +14,7 @@ namespace Mlops.Server.Api.Mlflow;
 /// </summary>
 public static class MlflowArtifactsApi
 {
-    private static readonly MlflowJsonContext s_json = MlflowJsonContext.Default;
+    private static readonly MlflowJsonContext s_json = MlflowWire.Json;
     private static readonly FileExtensionContentTypeProvider s_contentTypes = new();
 
     public static RouteGroupBuilder MapMlflowRunArtifactsApi(this RouteGroupBuilder group)
@@ -49,13 +49,13 @@ public static class MlflowArtifactsApi
         return TypedResults.Json(new ListArtifactsResponse { Files = entries.Select(f => f.ToDto()).ToList() }, s_json.ListArtifactsResponse);
     }
 
-    public static async Task<IResult> DownloadArtifact(HttpContext context, string path, ArtifactsUseCase useCase)
+    public static async Task<IResult> DownloadArtifact(HttpContext context, string? path, ArtifactsUseCase useCase)
     {
         var stream = await useCase.OpenAsync(path, context.RequestAborted);
-        return Download(context, stream, path);
+        return Download(context, stream, path ?? "");
     }
 
-    public static async Task<IResult> UploadArtifact(HttpContext context, string path, ArtifactsUseCase useCase)
+    public static async Task<IResult> UploadArtifact(HttpContext context, string? path, ArtifactsUseCase useCase)
     {
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -67,7 +67,7 @@ public static class MlflowArtifactsApi
         return MlflowExperimentsApi.Empty();
     }
 
-    public static async Task<IResult> DeleteArtifact(HttpContext context, string path, ArtifactsUseCase useCase)
+    public static async Task<IResult> DeleteArtifact(HttpContext context, string? path, ArtifactsUseCase useCase)
     {
         await useCase.DeleteAsync(path, context.RequestAborted);
         return MlflowExperimentsApi.Empty();

@@ -25,12 +25,12 @@ public static class MlflowErrors
     };
 
     public static IResult Result(int status, string code, string message) =>
-        TypedResults.Json(new ErrorResponse { ErrorCode = code, Message = message }, MlflowJsonContext.Default.ErrorResponse, statusCode: status);
+        TypedResults.Json(new ErrorResponse { ErrorCode = code, Message = message }, MlflowWire.Json.ErrorResponse, statusCode: status);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, new ErrorResponse { ErrorCode = code, Message = message }, MlflowJsonContext.Default.ErrorResponse);
+        return JsonSerializer.SerializeAsync(context.Response.Body, new ErrorResponse { ErrorCode = code, Message = message }, MlflowWire.Json.ErrorResponse);
     }
 }

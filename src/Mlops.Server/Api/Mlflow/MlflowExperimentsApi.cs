@@ -10,7 +10,7 @@ namespace Mlops.Server.Api.Mlflow;
 /// <summary>MLflow's experiment endpoints (<c>/mlflow/experiments/*</c>).</summary>
 public static class MlflowExperimentsApi
 {
-    private static readonly MlflowJsonContext s_json = MlflowJsonContext.Default;
+    private static readonly MlflowJsonContext s_json = MlflowWire.Json;
 
     public static RouteGroupBuilder MapMlflowExperimentsApi(this RouteGroupBuilder group)
     {

@@ -101,11 +101,26 @@ public static class MlflowRequest
     public static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw MlopsException.Invalid($"Missing value for required parameter '{field}'.") : value;
 
+    /// <summary>Says what was wrong in wire terms; the framework's own message names .NET types.</summary>
     private static string Describe(JsonException e)
     {
-        // The framework's message names internal types; keep the first sentence, which says what went wrong.
         var message = e.Message;
+        const string marker = "could not be converted to ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            var type = message[(at + marker.Length)..];
+            var expected = type.StartsWith("System.Nullable`1[System.Double]", StringComparison.Ordinal) || type.StartsWith("System.Double", StringComparison.Ordinal) ? "a number"
+                : type.Contains("Int64", StringComparison.Ordinal) || type.Contains("Int32", StringComparison.Ordinal) ? "an integer"
+                : type.StartsWith("System.String", StringComparison.Ordinal) ? "a string"
+                : type.StartsWith("System.Boolean", StringComparison.Ordinal) ? "true or false"
+                : type.Contains("List`1", StringComparison.Ordinal) ? "an array"
+                : "an object";
+            return $"expected {expected}.";
+        }
+
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        var text = cut > 0 ? message[..cut] : message;
+        return text.Contains("System.", StringComparison.Ordinal) || text.Contains("Mlops.", StringComparison.Ordinal) ? "the value has the wrong type." : text;
     }
 }

@@ -19,7 +19,7 @@ public static class MlflowRunsApi
 
     public const long LogInputsBodyLimit = 64L * 1024 * 1024;
 
-    private static readonly MlflowJsonContext s_json = MlflowJsonContext.Default;
+    private static readonly MlflowJsonContext s_json = MlflowWire.Json;
 
     public static RouteGroupBuilder MapMlflowRunsApi(this RouteGroupBuilder group)
     {
@@ -178,13 +178,17 @@ public static class MlflowRunsApi
 
         var key = MlflowRequest.Required(MlflowRequest.Query(context, "metric_key"), "metric_key");
         var maxResults = MlflowRequest.QueryInt64(context, "max_results") ?? 25_000;
+        if (maxResults is < 1 or > TrackingLimits.MaxMetricHistoryPage)
+        {
+            throw MlopsException.Invalid($"Invalid value {maxResults} for parameter 'max_results' supplied: it must be between 1 and {TrackingLimits.MaxMetricHistoryPage}.");
+        }
         var all = new List<MetricDto>();
         foreach (var runId in runIds)
         {
-            var page = await useCase.MetricHistoryAsync(runId, null, key, Math.Clamp(maxResults, 1, TrackingLimits.MaxMetricHistoryPage), null, context.RequestAborted);
+            var page = await useCase.MetricHistoryAsync(runId, null, key, maxResults, null, context.RequestAborted);
             all.AddRange(page.Items.Select(m => new MetricDto(m.Key, m.Value, m.Timestamp, m.Step) { RunId = runId }));
         }
 
-        return TypedResults.Json(new MetricHistoryResponse { Metrics = all.Take((int)Math.Min(maxResults, int.MaxValue)).ToList() }, s_json.MetricHistoryResponse);
+        return TypedResults.Json(new MetricHistoryResponse { Metrics = all.Take((int)maxResults).ToList() }, s_json.MetricHistoryResponse);
     }
 }
