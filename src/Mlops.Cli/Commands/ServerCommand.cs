@@ -20,13 +20,15 @@ internal sealed class ServerCommand : BaseCommand
     {
         var app = MlopsServer.Build(options);
         await app.StartAsync(cancellationToken);
+
+        // The "listening" line comes last: scripts that wait for it can rely on everything above being printed.
+        output.Line($"Backend store: {options.Storage.ResolveBackendStoreUri()}");
+        output.Line($"Artifacts:     {options.Storage.ResolveArtifactsDestination()}");
         foreach (var address in MlopsServer.Addresses(app))
         {
             output.Line($"Mlops {MlopsServer.Version} listening on {address}");
         }
 
-        output.Line($"Backend store: {options.Storage.ResolveBackendStoreUri()}");
-        output.Line($"Artifacts:     {options.Storage.ResolveArtifactsDestination()}");
         return app;
     }
 

@@ -184,28 +184,26 @@ public sealed partial class SqliteTrackingStore
 
     private static void InsertMetrics(SqliteConnection connection, SqliteTransaction transaction, long runPk, IReadOnlyList<Metric> metrics)
     {
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES ($pk, $key, $step, $ts, $value, $nan)";
-        insert.Parameters.AddWithValue("$pk", runPk);
-        var key = insert.Parameters.Add("$key", SqliteType.Text);
-        var step = insert.Parameters.Add("$step", SqliteType.Integer);
-        var timestamp = insert.Parameters.Add("$ts", SqliteType.Integer);
-        var value = insert.Parameters.Add("$value", SqliteType.Real);
-        var nan = insert.Parameters.Add("$nan", SqliteType.Integer);
-        insert.Prepare();
+        using var insert = new RawStatement(connection, "INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        insert.Bind(1, runPk);
 
         // The latest point per key is computed in memory so latest_metrics gets one upsert per key, not per point.
         var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
+        string? boundKey = null;
         foreach (var metric in metrics)
         {
             var isNan = double.IsNaN(metric.Value);
-            key.Value = metric.Key;
-            step.Value = metric.Step;
-            timestamp.Value = metric.Timestamp;
-            value.Value = isNan ? 0.0 : metric.Value;
-            nan.Value = isNan ? 1L : 0L;
-            insert.ExecuteNonQuery();
+            if (!ReferenceEquals(metric.Key, boundKey))
+            {
+                insert.Bind(2, metric.Key);
+                boundKey = metric.Key;
+            }
+
+            insert.Bind(3, metric.Step);
+            insert.Bind(4, metric.Timestamp);
+            insert.Bind(5, isNan ? 0.0 : metric.Value);
+            insert.Bind(6, isNan ? 1L : 0L);
+            insert.Execute();
             if (!latest.TryGetValue(metric.Key, out var best) || IsLater(metric, best))
             {
                 latest[metric.Key] = metric;

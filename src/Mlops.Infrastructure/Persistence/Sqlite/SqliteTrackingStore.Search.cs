@@ -28,19 +28,17 @@ public sealed partial class SqliteTrackingStore
     public Task<StorePage<Metric>> GetMetricHistoryAsync(string runId, string key, long offset, int maxResults, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m WHERE m.run_pk = (SELECT run_pk FROM runs WHERE run_uuid = $id) AND m.key = $key " +
-            "ORDER BY m.step, m.timestamp, m.value LIMIT $limit OFFSET $offset";
-        command.Parameters.AddWithValue("$id", runId);
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$limit", maxResults + 1L);
-        command.Parameters.AddWithValue("$offset", offset);
-        var points = new List<Metric>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using var query = new RawStatement(connection,
+            "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m WHERE m.run_pk = (SELECT run_pk FROM runs WHERE run_uuid = ?1) AND m.key = ?2 " +
+            "ORDER BY m.step, m.timestamp, m.value LIMIT ?3 OFFSET ?4");
+        query.Bind(1, runId);
+        query.Bind(2, key);
+        query.Bind(3, maxResults + 1L);
+        query.Bind(4, offset);
+        var points = new List<Metric>(Math.Min(maxResults + 1, 4096));
+        while (query.Step())
         {
-            points.Add(new Metric(key, reader.GetInt64(3) == 1 ? double.NaN : reader.GetDouble(2), reader.GetInt64(1), reader.GetInt64(0)));
+            points.Add(new Metric(key, query.Int64(3) == 1 ? double.NaN : query.Double(2), query.Int64(1), query.Int64(0)));
         }
 
         return Task.FromResult(points.Count > maxResults

@@ -112,7 +112,7 @@ public static class MlflowRunsApi
     public static async Task<IResult> GetRun(HttpContext context, GetRunUseCase useCase)
     {
         var run = await useCase.ByIdAsync(MlflowRequest.Query(context, "run_id"), MlflowRequest.Query(context, "run_uuid"), context.RequestAborted);
-        return TypedResults.Json(new RunResponse { Run = run.ToDto() }, s_json.RunResponse);
+        return MlflowJsonWriter.Result(writer => MlflowJsonWriter.WriteRunResponse(writer, run));
     }
 
     public static async Task<IResult> SearchRuns(HttpContext context, GetRunUseCase useCase)
@@ -121,7 +121,7 @@ public static class MlflowRunsApi
         var page = await useCase.SearchAsync(
             new SearchRunsInput(body.ExperimentIds, body.Filter, body.OrderBy, MlflowRequest.ParseViewType(body.RunViewType, "run_view_type"), body.MaxResults, body.PageToken),
             context.RequestAborted);
-        return TypedResults.Json(new SearchRunsResponse { Runs = page.Items.Select(r => r.ToDto()).ToList(), NextPageToken = page.NextPageToken }, s_json.SearchRunsResponse);
+        return MlflowJsonWriter.Result(writer => MlflowJsonWriter.WriteRuns(writer, page.Items, page.NextPageToken));
     }
 
     public static async Task<IResult> LogBatch(HttpContext context, LogBatchUseCase useCase)
@@ -159,7 +159,7 @@ public static class MlflowRunsApi
             MlflowRequest.QueryInt64(context, "max_results"),
             MlflowRequest.Query(context, "page_token"),
             context.RequestAborted);
-        return TypedResults.Json(new MetricHistoryResponse { Metrics = page.Items.Select(m => m.ToDto()).ToList(), NextPageToken = page.NextPageToken }, s_json.MetricHistoryResponse);
+        return MlflowJsonWriter.Result(writer => MlflowJsonWriter.WriteHistory(writer, page.Items, page.NextPageToken));
     }
 
     /// <summary>The web UI's helper: one metric of up to 100 runs, each point tagged with its run id.</summary>
