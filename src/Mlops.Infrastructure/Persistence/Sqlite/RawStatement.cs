@@ -57,6 +57,8 @@ internal sealed class RawStatement : IDisposable
 
     public double Double(int column) => raw.sqlite3_column_double(_statement, column);
 
+    public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int rc)

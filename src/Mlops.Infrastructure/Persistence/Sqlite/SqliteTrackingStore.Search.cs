@@ -71,12 +71,12 @@ public sealed partial class SqliteTrackingStore
         }
 
         var ids = "[" + string.Join(",", infos.Select(i => i.Pk)) + "]";
-        var metrics = Group(connection, "SELECT run_pk, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
-            r => new Metric(r.GetString(1), r.GetInt64(5) == 1 ? double.NaN : r.GetDouble(2), r.GetInt64(3), r.GetInt64(4)));
-        var parameters2 = Group(connection, "SELECT run_pk, key, value FROM params WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
-            r => new Param(r.GetString(1), r.GetString(2)));
-        var tags = Group(connection, "SELECT run_pk, key, value FROM tags WHERE run_pk IN (SELECT value FROM json_each($ids)) ORDER BY run_pk, key", ids,
-            r => new Tag(r.GetString(1), r.GetString(2)));
+        var metrics = Group(connection, "SELECT run_pk, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_pk IN (SELECT value FROM json_each(?1)) ORDER BY run_pk, key", ids,
+            r => new Metric(r.Text(1), r.Int64(5) == 1 ? double.NaN : r.Double(2), r.Int64(3), r.Int64(4)));
+        var parameters2 = Group(connection, "SELECT run_pk, key, value FROM params WHERE run_pk IN (SELECT value FROM json_each(?1)) ORDER BY run_pk, key", ids,
+            r => new Param(r.Text(1), r.Text(2)));
+        var tags = Group(connection, "SELECT run_pk, key, value FROM tags WHERE run_pk IN (SELECT value FROM json_each(?1)) ORDER BY run_pk, key", ids,
+            r => new Tag(r.Text(1), r.Text(2)));
         var inputs = ReadInputs(connection, ids);
         return infos.Select(i => new Run(
             i.Info,
@@ -86,18 +86,17 @@ public sealed partial class SqliteTrackingStore
             inputs.GetValueOrDefault(i.Pk) ?? [])).ToList();
     }
 
-    private static Dictionary<long, List<T>> Group<T>(SqliteConnection connection, string sql, string ids, Func<SqliteDataReader, T> read)
+    /// <summary>Reads (run_pk, ...) rows ordered by run_pk into one list per run; runs a row per param and metric, so it uses the C API.</summary>
+    private static Dictionary<long, List<T>> Group<T>(SqliteConnection connection, string sql, string ids, Func<RawStatement, T> read)
     {
         var result = new Dictionary<long, List<T>>();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$ids", ids);
-        using var reader = command.ExecuteReader();
+        using var reader = new RawStatement(connection, sql);
+        reader.Bind(1, ids);
         List<T>? current = null;
         var currentPk = long.MinValue;
-        while (reader.Read())
+        while (reader.Step())
         {
-            var pk = reader.GetInt64(0);
+            var pk = reader.Int64(0);
             if (pk != currentPk)
             {
                 currentPk = pk;
