@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Application.UseCases.Artifacts;
+using Mlops.Application.UseCases.Registry;
 using Mlops.Application.UseCases.Tracking;
 
 namespace Mlops.Application;
@@ -18,6 +19,10 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<LogBatchUseCase>();
         services.AddSingleton<GetRunUseCase>();
         services.AddSingleton<ArtifactsUseCase>();
+        services.AddSingleton<CreateModelUseCase>();
+        services.AddSingleton<RegisterModelVersionUseCase>();
+        services.AddSingleton<UpdateModelUseCase>();
+        services.AddSingleton<GetModelUseCase>();
         return services;
     }
 }

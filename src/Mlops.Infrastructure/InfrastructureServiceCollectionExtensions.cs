@@ -21,6 +21,7 @@ public static class InfrastructureServiceCollectionExtensions
             case StoreKind.Sqlite:
                 services.AddSingleton(_ => new SqliteDatabase(storeUri.Target));
                 services.AddSingleton<ITrackingStore, SqliteTrackingStore>();
+                services.AddSingleton<IModelRegistryStore, SqliteModelRegistryStore>();
                 break;
             default:
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");

@@ -37,4 +37,10 @@ namespace Mlops.Client.Contracts;
 [JsonSerializable(typeof(MetricHistoryResponse))]
 [JsonSerializable(typeof(ListArtifactsResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(RegistryRequest))]
+[JsonSerializable(typeof(RegisteredModelResponse))]
+[JsonSerializable(typeof(SearchRegisteredModelsResponse))]
+[JsonSerializable(typeof(ModelVersionResponse))]
+[JsonSerializable(typeof(ModelVersionsResponse))]
+[JsonSerializable(typeof(DownloadUriResponse))]
 public sealed partial class MlflowJsonContext : JsonSerializerContext;

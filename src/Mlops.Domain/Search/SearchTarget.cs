@@ -52,6 +52,30 @@ public sealed class SearchTarget
             ["last_update_time"] = ("last_update_time", AttributeType.Number),
         });
 
+    public static SearchTarget RegisteredModels { get; } = new(
+        "registered model",
+        new HashSet<EntityKind> { EntityKind.Tag, EntityKind.Attribute },
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["name"] = ("name", AttributeType.String),
+            ["creation_timestamp"] = ("creation_timestamp", AttributeType.Number),
+            ["last_updated_timestamp"] = ("last_updated_timestamp", AttributeType.Number),
+        });
+
+    public static SearchTarget ModelVersions { get; } = new(
+        "model version",
+        new HashSet<EntityKind> { EntityKind.Tag, EntityKind.Attribute },
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["name"] = ("name", AttributeType.String),
+            ["version_number"] = ("version_number", AttributeType.Number),
+            ["run_id"] = ("run_id", AttributeType.String),
+            ["source_path"] = ("source_path", AttributeType.String),
+            ["current_stage"] = ("current_stage", AttributeType.String),
+            ["creation_timestamp"] = ("creation_timestamp", AttributeType.Number),
+            ["last_updated_timestamp"] = ("last_updated_timestamp", AttributeType.Number),
+        });
+
     public static SearchTarget DatasetFields { get; } = new(
         "dataset",
         new HashSet<EntityKind>(),

@@ -56,6 +56,35 @@ public sealed class SqlEntityMap
         ["creation_time", "last_update_time", "experiment_id"],
         "experiment_tags");
 
+    public static SqlEntityMap RegisteredModels { get; } = new(
+        "m",
+        "model_pk",
+        new()
+        {
+            ["name"] = "m.name",
+            ["creation_timestamp"] = "m.creation_time",
+            ["last_updated_timestamp"] = "m.last_updated_time",
+        },
+        ["creation_timestamp", "last_updated_timestamp"],
+        "registered_model_tags");
+
+    /// <summary>Model versions are searched joined to their model (alias m) so the model name is a column.</summary>
+    public static SqlEntityMap ModelVersions { get; } = new(
+        "v",
+        "mv_pk",
+        new()
+        {
+            ["name"] = "m.name",
+            ["version_number"] = "v.version",
+            ["run_id"] = "v.run_id",
+            ["source_path"] = "v.source",
+            ["current_stage"] = "v.current_stage",
+            ["creation_timestamp"] = "v.creation_time",
+            ["last_updated_timestamp"] = "v.last_updated_time",
+        },
+        ["version_number", "creation_timestamp", "last_updated_timestamp"],
+        "model_version_tags");
+
     public string AttributeColumn(string key) => _attributes[key];
 
     public bool IsIntegerAttribute(string key) => _integerAttributes.Contains(key);

@@ -45,6 +45,23 @@ public static class SqlOrderBy
         return string.Join(", ", terms);
     }
 
+    /// <summary>Order for entities with attributes and tags only (registered models, model versions).</summary>
+    public static string ForTagged(SqlEntityMap map, IReadOnlyList<OrderBy> orderBy, SqlFilterCompiler compiler, string tieBreak)
+    {
+        var terms = new List<string>();
+        foreach (var term in orderBy)
+        {
+            var direction = term.Ascending ? "ASC" : "DESC";
+            var expression = term.Entity == EntityKind.Attribute
+                ? map.AttributeColumn(term.Key)
+                : $"(SELECT x.value FROM {map.TagTable} x WHERE x.{map.OwnerColumn} = {map.OwnerAlias}.{map.OwnerColumn} AND x.key = {compiler.Bind(term.Key)})";
+            terms.Add($"{expression} {direction} NULLS LAST");
+        }
+
+        terms.Add(tieBreak);
+        return string.Join(", ", terms);
+    }
+
     public static string ForExperiments(IReadOnlyList<OrderBy> orderBy, SqlFilterCompiler compiler)
     {
         var terms = new List<string>();

@@ -15,7 +15,7 @@ public static class MlopsEndpoints
         foreach (var prefix in new[] { "/api/2.0", "/ajax-api/2.0" })
         {
             var mlflow = app.MapGroup(prefix + "/mlflow").AddEndpointFilter<MlflowErrorFilter>();
-            mlflow.MapMlflowExperimentsApi().MapMlflowRunsApi().MapMlflowRunArtifactsApi();
+            mlflow.MapMlflowExperimentsApi().MapMlflowRunsApi().MapMlflowRunArtifactsApi().MapMlflowRegistryApi();
             app.MapGroup(prefix + "/mlflow-artifacts").AddEndpointFilter<MlflowErrorFilter>().MapMlflowProxiedArtifactsApi();
         }
 

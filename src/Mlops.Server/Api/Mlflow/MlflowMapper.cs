@@ -1,6 +1,7 @@
 using Mlops.Application.Ports;
 using Mlops.Client.Contracts;
 using Mlops.Domain.Common;
+using Mlops.Domain.Registry;
 using Mlops.Domain.Tracking;
 
 namespace Mlops.Server.Api.Mlflow;
@@ -58,6 +59,34 @@ public static class MlflowMapper
                 },
             }).ToList(),
         },
+    };
+
+    public static RegisteredModelDto ToDto(this RegisteredModel m) => new()
+    {
+        Name = m.Name,
+        CreationTimestamp = m.CreationTime,
+        LastUpdatedTimestamp = m.LastUpdatedTime,
+        Description = m.Description,
+        LatestVersions = m.LatestVersions.Count == 0 ? null : m.LatestVersions.Select(ToDto).ToList(),
+        Tags = m.Tags.Count == 0 ? null : m.Tags.Select(t => new KeyValueDto(t.Key, t.Value)).ToList(),
+        Aliases = m.Aliases.Count == 0 ? null : m.Aliases.Select(a => new ModelAliasDto { Alias = a.Alias, Version = a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList(),
+    };
+
+    public static ModelVersionDto ToDto(this ModelVersion v) => new()
+    {
+        Name = v.Name,
+        Version = v.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        CreationTimestamp = v.CreationTime,
+        LastUpdatedTimestamp = v.LastUpdatedTime,
+        UserId = v.UserId,
+        CurrentStage = v.CurrentStage.ToWire(),
+        Description = v.Description,
+        Source = v.Source,
+        RunId = v.RunId,
+        Status = v.Status,
+        Tags = v.Tags.Count == 0 ? null : v.Tags.Select(t => new KeyValueDto(t.Key, t.Value)).ToList(),
+        RunLink = v.RunLink,
+        Aliases = v.Aliases.Count == 0 ? null : v.Aliases.ToList(),
     };
 
     public static MetricDto ToDto(this Metric m) => new(m.Key, m.Value, m.Timestamp, m.Step);
