@@ -23,6 +23,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<RegisterModelVersionUseCase>();
         services.AddSingleton<UpdateModelUseCase>();
         services.AddSingleton<GetModelUseCase>();
+        services.AddSingleton<ResolveModelUriUseCase>();
         return services;
     }
 }

@@ -80,11 +80,16 @@ public sealed partial class MlopsClient : IDisposable
 
     private static Uri NormaliseBase(string uri) => new(uri.EndsWith('/') ? uri : uri + "/");
 
-    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    private Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, Api + path, body, requestType, responseType, cancellationToken);
+
+    /// <summary>Sends a JSON body with any method (MLflow's registry uses PATCH and DELETE with bodies).</summary>
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _http.PostAsync(Api + path, content, cancellationToken);
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        using var response = await _http.SendAsync(request, cancellationToken);
         return await ReadAsync(response, responseType, cancellationToken);
     }
 
@@ -114,17 +119,34 @@ public sealed partial class MlopsClient : IDisposable
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         ErrorResponse? error = null;
+        string? problemDetail = null;
         try
         {
             error = JsonSerializer.Deserialize(text, s_json.ErrorResponse);
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("detail", out var detail))
+            {
+                problemDetail = detail.GetString();
+            }
         }
         catch (JsonException)
         {
         }
 
-        throw error?.ErrorCode is { } code
-            ? new MlopsApiException(response.StatusCode, code, error.Message ?? code)
-            : new MlopsApiException(response.StatusCode, "HTTP_" + (int)response.StatusCode, $"HTTP {(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {Truncate(text)}");
+        if (error?.ErrorCode is { } code)
+        {
+            throw new MlopsApiException(response.StatusCode, code, error.Message ?? code);
+        }
+
+        // The native /api/v1 answers RFC 7807 problem details; give them MLflow's codes so callers handle one kind.
+        var mapped = response.StatusCode switch
+        {
+            HttpStatusCode.NotFound => "RESOURCE_DOES_NOT_EXIST",
+            HttpStatusCode.Conflict => "RESOURCE_ALREADY_EXISTS",
+            HttpStatusCode.BadRequest => "INVALID_PARAMETER_VALUE",
+            _ => "HTTP_" + (int)response.StatusCode,
+        };
+        throw new MlopsApiException(response.StatusCode, mapped, problemDetail ?? $"HTTP {(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {Truncate(text)}");
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "...";

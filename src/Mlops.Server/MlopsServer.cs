@@ -75,6 +75,8 @@ public static class MlopsServer
             openApi.AddOperationTransformer(RequestBodyDocumentation.DescribeAsync);
         });
         services.AddSingleton<Api.Mlflow.MlflowErrorFilter>();
+        services.AddSingleton<Api.V1.ProblemDetailsFilter>();
+        services.AddProblemDetails();
         return services;
     }
 

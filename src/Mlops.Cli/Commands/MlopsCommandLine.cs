@@ -12,6 +12,7 @@ internal static class MlopsCommandLine
             new ServerCommand(),
             new ExperimentsCommand(),
             new RunsCommand(),
+            new ModelsCommand(),
             new QuickstartCommand(),
         };
         return root;

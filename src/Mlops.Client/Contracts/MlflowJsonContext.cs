@@ -43,4 +43,7 @@ namespace Mlops.Client.Contracts;
 [JsonSerializable(typeof(ModelVersionResponse))]
 [JsonSerializable(typeof(ModelVersionsResponse))]
 [JsonSerializable(typeof(DownloadUriResponse))]
+[JsonSerializable(typeof(ModelLineageResponse))]
+[JsonSerializable(typeof(ResolvedModelResponse))]
+[JsonSerializable(typeof(RegistryAuditResponse))]
 public sealed partial class MlflowJsonContext : JsonSerializerContext;

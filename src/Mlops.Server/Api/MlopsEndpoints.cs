@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mlops.Server.Api.Mlflow;
+using Mlops.Server.Api.V1;
 using Scalar.AspNetCore;
 
 namespace Mlops.Server.Api;
@@ -19,6 +20,7 @@ public static class MlopsEndpoints
             app.MapGroup(prefix + "/mlflow-artifacts").AddEndpointFilter<MlflowErrorFilter>().MapMlflowProxiedArtifactsApi();
         }
 
+        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi();
         app.MapGroup("").AddEndpointFilter<MlflowErrorFilter>().MapGet("/get-artifact", MlflowArtifactsApi.GetRunArtifact).ExcludeFromDescription();
         app.MapGet("/health", () => TypedResults.Text("OK")).WithTags("Server");
         app.MapGet("/version", () => TypedResults.Text(MlopsServer.Version)).WithTags("Server");

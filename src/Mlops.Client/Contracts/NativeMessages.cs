@@ -1,0 +1,47 @@
+namespace Mlops.Client.Contracts;
+
+#pragma warning disable CS1591 // Field names follow the MLflow messages they embed.
+
+/// <summary>Where a model version came from (native API, /api/v1/models/{name}/versions/{version}/lineage).</summary>
+public sealed class ModelLineageResponse
+{
+    public ModelVersionDto? ModelVersion { get; set; }
+
+    public RunDto? Run { get; set; }
+
+    public ExperimentDto? Experiment { get; set; }
+}
+
+/// <summary>A model URI resolved by the server (native API, /api/v1/model-uris/resolve).</summary>
+public sealed class ResolvedModelResponse
+{
+    public string? Uri { get; set; }
+
+    /// <summary>mlflow-artifacts:/... folder holding the model's files.</summary>
+    public string? ArtifactUri { get; set; }
+
+    /// <summary>The same folder as a path for /api/2.0/mlflow-artifacts/artifacts/{path}.</summary>
+    public string? ArtifactPath { get; set; }
+
+    public ModelVersionDto? ModelVersion { get; set; }
+
+    public string? RunId { get; set; }
+}
+
+public sealed class RegistryAuditEntryDto
+{
+    public long Time { get; set; }
+
+    public string? Action { get; set; }
+
+    public string? Name { get; set; }
+
+    public long? Version { get; set; }
+
+    public string? Detail { get; set; }
+}
+
+public sealed class RegistryAuditResponse
+{
+    public List<RegistryAuditEntryDto>? Entries { get; set; }
+}
