@@ -28,6 +28,7 @@ public static class InfrastructureServiceCollectionExtensions
         }
 
         services.AddSingleton<IArtifactStore>(_ => new LocalArtifactStore(artifactRoot));
+        services.AddSingleton<IModelPackageInspector, Models.ArtifactModelPackageInspector>();
         return services;
     }
 }

@@ -407,9 +407,15 @@ internal sealed class ModelsCommand : Command
             var resolved = await client.DownloadModelAsync(parseResult.GetValue(s_uri)!, destination, cancellationToken);
             var version = resolved.ModelVersion is { } v ? $"{v.Name} version {v.Version}" : resolved.Uri;
             output.Line($"Downloaded {version} from {resolved.ArtifactUri} to {destination}");
-            if (File.Exists(Path.Combine(destination, "MLmodel")))
+            if (File.Exists(Path.Combine(destination, "MLmodel"))
+                && MlModelFile.Read(await File.ReadAllTextAsync(Path.Combine(destination, "MLmodel"), cancellationToken)).FileHashes.Count == 0)
             {
-                var descriptor = ModelPackage.Verify(destination);
+                output.Line("MLmodel lists no content hashes (the model was not packaged by Mlops), so its files were not verified.");
+            }
+            else if (File.Exists(Path.Combine(destination, "MLmodel")))
+            {
+                var expected = resolved.ModelVersion?.Tags?.FirstOrDefault(t => t.Key == "mlops.mlmodel_sha256")?.Value;
+                var descriptor = ModelPackage.Verify(destination, expected);
                 output.Line($"Verified {descriptor.FileHashes.Count} file(s) against the content hashes in MLmodel (flavors: {string.Join(", ", descriptor.Flavors.Keys)}).");
             }
             else

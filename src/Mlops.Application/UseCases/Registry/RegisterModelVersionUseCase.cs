@@ -20,8 +20,14 @@ public sealed record RegisterModelVersionInput(
 /// and <c>mlflow-artifacts:/&lt;path&gt;</c> sources are accepted, and the files must exist: a version can never
 /// point the server at a local path or a URL (MLflow's CVE history is the warning).
 /// </summary>
-public sealed class RegisterModelVersionUseCase(IModelRegistryStore registry, ITrackingStore tracking, IArtifactStore artifacts, TimeProvider clock)
+public sealed class RegisterModelVersionUseCase(IModelRegistryStore registry, ITrackingStore tracking, IArtifactStore artifacts, IModelPackageInspector packages, TimeProvider clock)
 {
+    /// <summary>Version tag holding the sha256 of the version's MLmodel, checked again whenever the model is loaded.</summary>
+    public const string MlModelSha256Tag = "mlops.mlmodel_sha256";
+
+    /// <summary>Version tag listing the MLmodel's flavors (mlnet, onnx, python_function, ...).</summary>
+    public const string FlavorsTag = "mlops.flavors";
+
     public async Task<ModelVersion> ExecuteAsync(RegisterModelVersionInput input, CancellationToken cancellationToken)
     {
         var name = ModelManagementService.ValidateModelName(input.Name);
@@ -44,6 +50,15 @@ public sealed class RegisterModelVersionUseCase(IModelRegistryStore registry, IT
         }
 
         _ = await registry.GetModelAsync(name, cancellationToken) ?? throw ModelManagementService.ModelNotFound(name);
+
+        // A tampered package is refused here, before any version points at it.
+        if (await packages.InspectAsync(path, cancellationToken) is { } package)
+        {
+            tags.RemoveAll(t => t.Key is MlModelSha256Tag or FlavorsTag);
+            tags.Add(new Tag(MlModelSha256Tag, package.MlModelSha256));
+            tags.Add(new Tag(FlavorsTag, string.Join(",", package.Flavors)));
+        }
+
         return await registry.CreateVersionAsync(name, ArtifactUri.ForPath(path), runId, input.RunLink, description, input.UserId ?? "", tags,
             clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
     }
