@@ -41,8 +41,18 @@ public sealed partial class MlopsClient
             s_json.RegistryRequest, s_json.ModelVersionResponse, cancellationToken)).ModelVersion!;
 
     /// <summary>MLflow's register_model: creates the registered model when it does not exist, then a new version of it.</summary>
-    public async Task<ModelVersionDto> RegisterModelAsync(string source, string name, CancellationToken cancellationToken = default)
+    public async Task<ModelVersionDto> RegisterModelAsync(string source, string name, string? description = null, CancellationToken cancellationToken = default)
     {
+        // The version goes first: the server checks the source before it looks for the model, so a refused
+        // source never leaves an empty registered model behind.
+        try
+        {
+            return await CreateModelVersionAsync(name, source, description: description, cancellationToken: cancellationToken);
+        }
+        catch (MlopsApiException e) when (e.ErrorCode == "RESOURCE_DOES_NOT_EXIST")
+        {
+        }
+
         try
         {
             await CreateRegisteredModelAsync(name, cancellationToken: cancellationToken);
@@ -51,7 +61,7 @@ public sealed partial class MlopsClient
         {
         }
 
-        return await CreateModelVersionAsync(name, source, cancellationToken: cancellationToken);
+        return await CreateModelVersionAsync(name, source, description: description, cancellationToken: cancellationToken);
     }
 
     /// <summary>Gets one version of a model.</summary>

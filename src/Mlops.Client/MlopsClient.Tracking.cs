@@ -154,6 +154,10 @@ public sealed partial class MlopsClient
         while (m < metricList.Count || p < paramList.Count || t < tagList.Count);
     }
 
+    /// <summary>Records the datasets a run used (name, digest, source), for lineage and search by dataset.</summary>
+    public Task LogInputsAsync(string runId, IEnumerable<DatasetInputDto> datasets, CancellationToken cancellationToken = default) =>
+        PostAsync("runs/log-inputs", new LogInputsRequest { RunId = runId, Datasets = datasets.ToList() }, s_json.LogInputsRequest, cancellationToken);
+
     /// <summary>Every point of one metric, in step order (all pages).</summary>
     public async Task<IReadOnlyList<MetricDto>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default)
     {

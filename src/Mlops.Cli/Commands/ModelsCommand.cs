@@ -208,16 +208,15 @@ internal sealed class ModelsCommand : Command
         {
             using var client = CreateClient(parseResult);
             var name = parseResult.GetValue(s_name)!;
-            try
+            var alias = parseResult.GetValue(s_alias);
+            if (alias is not null)
             {
-                await client.CreateRegisteredModelAsync(name, cancellationToken: cancellationToken);
-            }
-            catch (Client.MlopsApiException e) when (e.ErrorCode == "RESOURCE_ALREADY_EXISTS")
-            {
+                // Checked before anything is written, so a bad alias leaves no new version behind.
+                Domain.Registry.ModelManagementService.ValidateAlias(alias);
             }
 
-            var version = await client.CreateModelVersionAsync(name, parseResult.GetValue(s_source)!, description: parseResult.GetValue(s_description), cancellationToken: cancellationToken);
-            if (parseResult.GetValue(s_alias) is { Length: > 0 } alias)
+            var version = await client.RegisterModelAsync(parseResult.GetValue(s_source)!, name, parseResult.GetValue(s_description), cancellationToken);
+            if (alias is { Length: > 0 })
             {
                 await client.SetRegisteredModelAliasAsync(name, alias, version.Version, cancellationToken);
                 version = await client.GetModelVersionAsync(name, version.Version, cancellationToken);
@@ -404,26 +403,55 @@ internal sealed class ModelsCommand : Command
         {
             using var client = CreateClient(parseResult);
             var destination = Path.GetFullPath(parseResult.GetValue(s_output)!);
-            var resolved = await client.DownloadModelAsync(parseResult.GetValue(s_uri)!, destination, cancellationToken);
-            var version = resolved.ModelVersion is { } v ? $"{v.Name} version {v.Version}" : resolved.Uri;
-            output.Line($"Downloaded {version} from {resolved.ArtifactUri} to {destination}");
-            if (File.Exists(Path.Combine(destination, "MLmodel"))
-                && MlModelFile.Read(await File.ReadAllTextAsync(Path.Combine(destination, "MLmodel"), cancellationToken)).FileHashes.Count == 0)
+            if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
             {
-                output.Line("MLmodel lists no content hashes (the model was not packaged by Mlops), so its files were not verified.");
-            }
-            else if (File.Exists(Path.Combine(destination, "MLmodel")))
-            {
-                var expected = resolved.ModelVersion?.Tags?.FirstOrDefault(t => t.Key == "mlops.mlmodel_sha256")?.Value;
-                var descriptor = ModelPackage.Verify(destination, expected);
-                output.Line($"Verified {descriptor.FileHashes.Count} file(s) against the content hashes in MLmodel (flavors: {string.Join(", ", descriptor.Flavors.Keys)}).");
-            }
-            else
-            {
-                output.Line("No MLmodel descriptor in this folder, so there are no content hashes to check.");
+                output.Error($"The output folder {destination} is not empty; choose a new or empty folder.");
+                return ExitCodes.UsageError;
             }
 
-            return ExitCodes.Success;
+            // Download beside the destination and move into place only once verified: a tampered model never
+            // appears where a deployment script would pick it up.
+            var staging = destination.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Guid.NewGuid().ToString("N")[..8];
+            try
+            {
+                var resolved = await client.DownloadModelAsync(parseResult.GetValue(s_uri)!, staging, cancellationToken);
+                var check = Verify(staging, resolved);
+                if (Directory.Exists(destination))
+                {
+                    Directory.Delete(destination);
+                }
+
+                Directory.Move(staging, destination);
+                var version = resolved.ModelVersion is { } v ? $"{v.Name} version {v.Version}" : resolved.Uri;
+                output.Line($"Downloaded {version} from {resolved.ArtifactUri} to {destination}");
+                output.Line(check);
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
+            }
+        }
+
+        private static string Verify(string folder, ResolvedModelResponse resolved)
+        {
+            var descriptorPath = Path.Combine(folder, "MLmodel");
+            if (!File.Exists(descriptorPath))
+            {
+                return "No MLmodel descriptor in this folder, so there are no content hashes to check.";
+            }
+
+            if (MlModelFile.Read(File.ReadAllText(descriptorPath)).FileHashes.Count == 0)
+            {
+                return "MLmodel lists no content hashes (the model was not packaged by Mlops), so its files were not verified.";
+            }
+
+            var expected = resolved.ModelVersion?.Tags?.FirstOrDefault(t => t.Key == "mlops.mlmodel_sha256")?.Value;
+            var descriptor = ModelPackage.Verify(folder, expected);
+            return $"Verified {descriptor.FileHashes.Count} file(s) against the content hashes in MLmodel (flavors: {string.Join(", ", descriptor.Flavors.Keys)}).";
         }
     }
 }

@@ -108,7 +108,8 @@ public sealed class RegisterModelVersionUseCase(IModelRegistryStore registry, IT
             return (path, owner.RunId);
         }
 
-        return (path, null);
+        // Anything else (the artifact root, a whole experiment folder, a stray path) is not a model a run produced.
+        throw MlopsException.Invalid($"Invalid model source '{source}': a model must be inside a run's artifacts (runs:/<run_id>/<path> or mlflow-artifacts:/<experiment>/<run>/artifacts/<path>).");
     }
 
     private async Task<bool> ExistsAsync(ArtifactPath path, CancellationToken cancellationToken)

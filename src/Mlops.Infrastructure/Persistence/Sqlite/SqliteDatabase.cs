@@ -53,6 +53,31 @@ public sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Runs a multi-statement read in one read transaction, so every statement sees the same snapshot (WAL):
+    /// a run and its params, or a version and its aliases, never come from two different moments.
+    /// </summary>
+    public T Read<T>(Func<SqliteConnection, T> work)
+    {
+        using var connection = Open();
+        using (var begin = connection.CreateCommand())
+        {
+            begin.CommandText = "BEGIN";
+            begin.ExecuteNonQuery();
+        }
+
+        try
+        {
+            return work(connection);
+        }
+        finally
+        {
+            using var end = connection.CreateCommand();
+            end.CommandText = "COMMIT";
+            end.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in an immediate (write-locked) transaction, committed when it returns.</summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
     {

@@ -16,8 +16,7 @@ public sealed partial class SqliteModelRegistryStore
         var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        using var connection = database.Open();
-        var models = ReadModels(connection, $"WHERE ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters);
+        var models = database.Read(connection => ReadModels(connection, $"WHERE ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
         return Task.FromResult(models.Count > query.MaxResults
             ? new StorePage<RegisteredModel>(models.GetRange(0, query.MaxResults), true)
             : new StorePage<RegisteredModel>(models, false));
@@ -31,8 +30,7 @@ public sealed partial class SqliteModelRegistryStore
         var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        using var connection = database.Open();
-        var versions = ReadVersions(connection, $"WHERE ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters);
+        var versions = database.Read(connection => ReadVersions(connection, $"WHERE ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
         return Task.FromResult(versions.Count > query.MaxResults
             ? new StorePage<ModelVersion>(versions.GetRange(0, query.MaxResults), true)
             : new StorePage<ModelVersion>(versions, false));

@@ -38,11 +38,8 @@ public sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : 
         return (await GetModelAsync(name, cancellationToken))!;
     }
 
-    public Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        return Task.FromResult(ReadModels(connection, "WHERE m.name = $n", [("$n", name)]).FirstOrDefault());
-    }
+    public Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(connection => ReadModels(connection, "WHERE m.name = $n", [("$n", name)]).FirstOrDefault()));
 
     public async Task<RegisteredModel> RenameModelAsync(string name, string newName, long now, CancellationToken cancellationToken)
     {
@@ -123,11 +120,8 @@ public sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : 
         return (await GetVersionAsync(name, version, cancellationToken))!;
     }
 
-    public Task<ModelVersion?> GetVersionAsync(string name, long version, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        return Task.FromResult(ReadVersions(connection, "WHERE m.name = $n AND v.version = $v", [("$n", name), ("$v", version)]).FirstOrDefault());
-    }
+    public Task<ModelVersion?> GetVersionAsync(string name, long version, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(connection => ReadVersions(connection, "WHERE m.name = $n AND v.version = $v", [("$n", name), ("$v", version)]).FirstOrDefault()));
 
     public async Task<ModelVersion> UpdateVersionAsync(string name, long version, string description, long now, CancellationToken cancellationToken)
     {
@@ -220,18 +214,12 @@ public sealed partial class SqliteModelRegistryStore(SqliteDatabase database) : 
             Execute(connection, transaction, "UPDATE registered_models SET last_updated_time = $t WHERE model_pk = $m", ("$t", now), ("$m", modelPk));
         }, cancellationToken);
 
-    public Task<ModelVersion?> GetVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        return Task.FromResult(ReadVersions(connection,
-            "JOIN registered_model_aliases a ON a.mv_pk = v.mv_pk WHERE m.name = $n AND a.alias = $a", [("$n", name), ("$a", alias)]).FirstOrDefault());
-    }
+    public Task<ModelVersion?> GetVersionByAliasAsync(string name, string alias, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(connection => ReadVersions(connection,
+            "JOIN registered_model_aliases a ON a.mv_pk = v.mv_pk WHERE m.name = $n AND a.alias = $a", [("$n", name), ("$a", alias)]).FirstOrDefault()));
 
-    public Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string name, IReadOnlyList<ModelStage> stages, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        return Task.FromResult<IReadOnlyList<ModelVersion>>(LatestVersions(connection, name, stages));
-    }
+    public Task<IReadOnlyList<ModelVersion>> GetLatestVersionsAsync(string name, IReadOnlyList<ModelStage> stages, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ModelVersion>>(database.Read(connection => LatestVersions(connection, name, stages)));
 
     public Task<IReadOnlyList<RegistryAuditEntry>> GetAuditAsync(string name, CancellationToken cancellationToken)
     {

@@ -47,14 +47,12 @@ public sealed partial class SqliteTrackingStore(SqliteDatabase database) : ITrac
             return Task.FromResult<Experiment?>(null);
         }
 
-        using var connection = database.Open();
-        return Task.FromResult(ReadExperiments(connection, "WHERE e.experiment_id = $id", [("$id", id)]).FirstOrDefault());
+        return Task.FromResult(database.Read(connection => ReadExperiments(connection, "WHERE e.experiment_id = $id", [("$id", id)]).FirstOrDefault()));
     }
 
     public Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        return Task.FromResult(ReadExperiments(connection, "WHERE e.name = $name", [("$name", name)]).FirstOrDefault());
+        return Task.FromResult(database.Read(connection => ReadExperiments(connection, "WHERE e.name = $name", [("$name", name)]).FirstOrDefault()));
     }
 
     public Task RenameExperimentAsync(string experimentId, string newName, long now, CancellationToken cancellationToken) =>
@@ -98,8 +96,7 @@ public sealed partial class SqliteTrackingStore(SqliteDatabase database) : ITrac
         var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        using var connection = database.Open();
-        var rows = ReadExperiments(connection, $"WHERE {ViewTypePredicate("e", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters);
+        var rows = database.Read(connection => ReadExperiments(connection, $"WHERE {ViewTypePredicate("e", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
         return Task.FromResult(rows.Count > query.MaxResults
             ? new StorePage<Experiment>(rows.GetRange(0, query.MaxResults), true)
             : new StorePage<Experiment>(rows, false));

@@ -42,8 +42,7 @@ public sealed partial class SqliteTrackingStore
 
     public Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        var runs = ReadRuns(connection, "WHERE r.run_uuid = $id", [("$id", runId)]);
+        var runs = database.Read(connection => ReadRuns(connection, "WHERE r.run_uuid = $id", [("$id", runId)]));
         return Task.FromResult(runs.Count == 0 ? null : runs[0]);
     }
 

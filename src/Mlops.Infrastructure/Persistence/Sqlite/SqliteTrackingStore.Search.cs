@@ -16,10 +16,9 @@ public sealed partial class SqliteTrackingStore
         parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        using var connection = database.Open();
-        var runs = ReadRuns(connection,
+        var runs = database.Read(connection => ReadRuns(connection,
             $"WHERE r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset",
-            parameters);
+            parameters));
         return Task.FromResult(runs.Count > query.MaxResults
             ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
             : new StorePage<Run>(runs, false));
