@@ -3,7 +3,7 @@ using Mlops.Cli.Tests.Support;
 
 namespace Mlops.Cli.Tests.Commands;
 
-/// <summary><c>mlops quickstart</c>: seeds a demo experiment through a server it hosts itself.</summary>
+/// <summary><c>mlops quickstart</c>: trains, tracks, registers and loads a real model through a server it hosts itself.</summary>
 public sealed class QuickstartCommandTests
 {
     [Fact]
@@ -15,19 +15,23 @@ public sealed class QuickstartCommandTests
 
         var experimentName = Regex.Match(result.Stdout, @"Created experiment '(?<name>quickstart-[^']+)'").Groups["name"].Value;
         Assert.True(experimentName.Length > 0, result.ToString());
-        Assert.Contains("Tracked 3 training runs", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Trained 3 ML.NET logistic regressions", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pointed @champion at it", result.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"P\(benign\) for the first patient = [01]\.\d{3}", result.Stdout);
         var best = Regex.Match(result.Stdout, @"the best is (?<name>\S+) \((?<id>[0-9a-f]{32})\)");
         Assert.True(best.Success, result.ToString());
         Assert.True(File.Exists(Path.Combine(home.Path, "mlops.db")));
-        Assert.Single(Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "summary.json", SearchOption.AllDirectories), f => f.Contains(best.Groups["id"].Value, StringComparison.Ordinal));
+        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "MLmodel", SearchOption.AllDirectories).Count());
 
         // The demo server stopped with --exit; a new server on the same home serves the same data.
         await using var server = await MlopsServerProcess.StartAsync(home.Path, ["--port", "0", "--home", home.Path, "--quiet"]);
-        var runs = (await MlopsCli.RunAsync(home.Path, ["runs", "search", "--experiment-name", experimentName, "--order-by", "metrics.accuracy DESC", "--tracking-uri", server.Uri]))
+        var runs = (await MlopsCli.RunAsync(home.Path, ["runs", "search", "--experiment-name", experimentName, "--order-by", "metrics.auc DESC", "--tracking-uri", server.Uri]))
             .ShouldSucceed().Table();
         Assert.Equal(3, runs.Rows.Count);
         Assert.Equal(best.Groups["id"].Value, runs.Column("Run id")[0]);
         Assert.All(runs.Column("Status"), status => Assert.Equal("FINISHED", status));
+        var champion = (await MlopsCli.RunAsync(home.Path, ["models", "get", "quickstart-breast-cancer", "--tracking-uri", server.Uri])).ShouldSucceed().Table().AsFields();
+        Assert.Equal("version 1", champion["@champion"]);
     }
 
     [Fact]
