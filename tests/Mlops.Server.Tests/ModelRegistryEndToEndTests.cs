@@ -53,6 +53,10 @@ public sealed class ModelRegistryEndToEndTests(ServerFixture server) : IClassFix
         Assert.Equal(run.Info.RunId, lineage.Run!.Info.RunId);
         Assert.Equal(experimentId, lineage.Experiment!.ExperimentId);
         Assert.Contains(lineage.Run.Data.Params!, p => p.Key == "trainer" && p.Value == "LbfgsLogisticRegression");
+        Assert.Equal(30, lineage.Signature!.Inputs!.Count);
+        Assert.Equal("mean_radius", lineage.Signature.Inputs[0].Name);
+        Assert.All(lineage.Signature.Inputs, c => Assert.Equal("float", c.Type));
+        Assert.Contains(lineage.Signature.Outputs!, c => c.Name == "Probability");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Mlops.Domain.Artifacts;
+using Mlops.Domain.Models;
 
 namespace Mlops.Application.Ports;
 
@@ -15,4 +16,7 @@ public interface IModelPackageInspector
     /// is missing, outside the folder or differs from its recorded hash.
     /// </summary>
     Task<ModelPackageInfo?> InspectAsync(ArtifactPath folder, CancellationToken cancellationToken);
+
+    /// <summary>The signature recorded in a package's MLmodel, without checking file hashes; null when there is none.</summary>
+    Task<ModelSignature?> ReadSignatureAsync(ArtifactPath folder, CancellationToken cancellationToken);
 }

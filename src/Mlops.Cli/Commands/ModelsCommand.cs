@@ -382,9 +382,21 @@ internal sealed class ModelsCommand : Command
                 pairs.AddRange((run.Inputs?.DatasetInputs ?? []).Select(d => ("dataset", $"{d.Dataset?.Name} (digest {d.Dataset?.Digest}, {d.Dataset?.SourceType})")));
             }
 
+            if (lineage.Signature is { } signature)
+            {
+                pairs.Add(("signature.inputs", Columns(signature.Inputs)));
+                pairs.Add(("signature.outputs", Columns(signature.Outputs)));
+            }
+
             output.Details(pairs);
             return ExitCodes.Success;
         }
+    }
+
+    private static string Columns(List<ColumnSpecDto>? columns)
+    {
+        var all = (columns ?? []).Select(c => $"{c.Name}:{c.Type}").ToList();
+        return all.Count <= 6 ? string.Join(", ", all) : $"{string.Join(", ", all.Take(6))}, ... ({all.Count} columns)";
     }
 
     private sealed class DownloadCommand : BaseCommand

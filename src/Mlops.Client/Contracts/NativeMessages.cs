@@ -10,6 +10,25 @@ public sealed class ModelLineageResponse
     public RunDto? Run { get; set; }
 
     public ExperimentDto? Experiment { get; set; }
+
+    /// <summary>The signature recorded in the version's MLmodel, when it has one.</summary>
+    public SignatureDto? Signature { get; set; }
+}
+
+public sealed class SignatureDto
+{
+    public List<ColumnSpecDto>? Inputs { get; set; }
+
+    public List<ColumnSpecDto>? Outputs { get; set; }
+}
+
+public sealed class ColumnSpecDto
+{
+    public string? Name { get; set; }
+
+    public string? Type { get; set; }
+
+    public bool Required { get; set; } = true;
 }
 
 /// <summary>A model URI resolved by the server (native API, /api/v1/model-uris/resolve).</summary>

@@ -10,15 +10,15 @@ namespace Mlops.Infrastructure.Models;
 /// <summary>Checks a model package where it is stored, through the artifact store (local disk today, S3 later).</summary>
 public sealed class ArtifactModelPackageInspector(IArtifactStore artifacts) : IModelPackageInspector
 {
+    public async Task<ModelSignature?> ReadSignatureAsync(ArtifactPath folder, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadDescriptorAsync(folder, cancellationToken);
+        return bytes is null ? null : MlModelFile.Read(Encoding.UTF8.GetString(bytes)).Signature;
+    }
+
     public async Task<ModelPackageInfo?> InspectAsync(ArtifactPath folder, CancellationToken cancellationToken)
     {
-        byte[] descriptorBytes;
-        try
-        {
-            await using var stream = await artifacts.OpenReadAsync(folder.Combine(ArtifactPath.Parse(ModelDescriptor.FileName)), cancellationToken);
-            descriptorBytes = await ReadLimitedAsync(stream, MlModelFile.MaxLength, cancellationToken);
-        }
-        catch (MlopsException e) when (e.Kind == ErrorKind.NotFound)
+        if (await ReadDescriptorAsync(folder, cancellationToken) is not { } descriptorBytes)
         {
             return null;
         }
@@ -46,6 +46,19 @@ public sealed class ArtifactModelPackageInspector(IArtifactStore artifacts) : IM
 
         return new ModelPackageInfo(Convert.ToHexStringLower(SHA256.HashData(descriptorBytes)), descriptor.Flavors.Keys.Order(StringComparer.Ordinal).ToList(),
             descriptor.FileHashes.Count, descriptor.FileHashes.Count > 0);
+    }
+
+    private async Task<byte[]?> ReadDescriptorAsync(ArtifactPath folder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await artifacts.OpenReadAsync(folder.Combine(ArtifactPath.Parse(ModelDescriptor.FileName)), cancellationToken);
+            return await ReadLimitedAsync(stream, MlModelFile.MaxLength, cancellationToken);
+        }
+        catch (MlopsException e) when (e.Kind == ErrorKind.NotFound)
+        {
+            return null;
+        }
     }
 
     private static async Task<byte[]> ReadLimitedAsync(Stream stream, int limit, CancellationToken cancellationToken)

@@ -1,17 +1,18 @@
 using Mlops.Application.Common;
 using Mlops.Application.Ports;
 using Mlops.Domain.Common;
+using Mlops.Domain.Models;
 using Mlops.Domain.Registry;
 using Mlops.Domain.Search;
 using Mlops.Domain.Tracking;
 
 namespace Mlops.Application.UseCases.Registry;
 
-/// <summary>Where a model version came from: the run that made it, that run's experiment, params, metrics and datasets.</summary>
-public sealed record ModelLineage(ModelVersion Version, Run? Run, Experiment? Experiment);
+/// <summary>Where a model version came from (its run, that run's experiment, params, metrics and datasets) and what it expects (its signature).</summary>
+public sealed record ModelLineage(ModelVersion Version, Run? Run, Experiment? Experiment, ModelSignature? Signature);
 
 /// <summary>Read the registry: models, versions, aliases, latest versions per stage, lineage and the audit trail.</summary>
-public sealed class GetModelUseCase(IModelRegistryStore registry, ITrackingStore tracking)
+public sealed class GetModelUseCase(IModelRegistryStore registry, ITrackingStore tracking, IModelPackageInspector packages)
 {
     public const int DefaultModelSearchResults = 100;
     public const int MaxModelSearchResults = 1000;
@@ -68,7 +69,8 @@ public sealed class GetModelUseCase(IModelRegistryStore registry, ITrackingStore
         var modelVersion = await VersionAsync(name, version, cancellationToken);
         var run = modelVersion.RunId is null ? null : await tracking.GetRunAsync(modelVersion.RunId, cancellationToken);
         var experiment = run is null ? null : await tracking.GetExperimentAsync(run.Info.ExperimentId, cancellationToken);
-        return new ModelLineage(modelVersion, run, experiment);
+        var signature = await packages.ReadSignatureAsync(Domain.Artifacts.ArtifactUri.ToPath(modelVersion.Source), cancellationToken);
+        return new ModelLineage(modelVersion, run, experiment, signature);
     }
 
     public async Task<IReadOnlyList<RegistryAuditEntry>> AuditAsync(string? name, CancellationToken cancellationToken) =>

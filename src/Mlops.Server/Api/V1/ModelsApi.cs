@@ -132,6 +132,13 @@ public static class ModelsApi
             ModelVersion = lineage.Version.ToDto(),
             Run = lineage.Run?.ToDto(),
             Experiment = lineage.Experiment?.ToDto(),
+            Signature = lineage.Signature is { } signature
+                ? new SignatureDto
+                {
+                    Inputs = signature.Inputs.Select(c => new ColumnSpecDto { Name = c.Name, Type = c.Type, Required = c.Required }).ToList(),
+                    Outputs = signature.Outputs.Select(c => new ColumnSpecDto { Name = c.Name, Type = c.Type, Required = c.Required }).ToList(),
+                }
+                : null,
         }, s_json.ModelLineageResponse);
     }
 
