@@ -14,8 +14,10 @@ internal sealed class ExperimentsCommand : Command
         Subcommands.Add(new ListCommand());
         Subcommands.Add(new GetCommand());
         Subcommands.Add(new RenameCommand());
-        Subcommands.Add(new DeleteCommand());
-        Subcommands.Add(new RestoreCommand());
+        Subcommands.Add(new IdActionCommand("delete", "Soft-delete an experiment and its runs (restore brings them back)", "experiment-id",
+            (client, id, ct) => client.DeleteExperimentAsync(id, ct), id => $"Deleted experiment {id}"));
+        Subcommands.Add(new IdActionCommand("restore", "Restore a deleted experiment and its runs", "experiment-id",
+            (client, id, ct) => client.RestoreExperimentAsync(id, ct), id => $"Restored experiment {id}"));
     }
 
     internal static Argument<string> IdArgument(string description = "Experiment id") => new("experiment-id") { Description = description };
@@ -169,44 +171,6 @@ internal sealed class ExperimentsCommand : Command
             using var client = CreateClient(parseResult);
             await client.RenameExperimentAsync(parseResult.GetValue(s_id)!, parseResult.GetValue(s_newName)!, cancellationToken);
             output.Line($"Renamed experiment {parseResult.GetValue(s_id)} to '{parseResult.GetValue(s_newName)}'");
-            return ExitCodes.Success;
-        }
-    }
-
-    private sealed class DeleteCommand : BaseCommand
-    {
-        private static readonly Argument<string> s_id = IdArgument();
-
-        public DeleteCommand()
-            : base("delete", "Soft-delete an experiment and its runs (restore brings them back)")
-        {
-            Arguments.Add(s_id);
-        }
-
-        protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
-        {
-            using var client = CreateClient(parseResult);
-            await client.DeleteExperimentAsync(parseResult.GetValue(s_id)!, cancellationToken);
-            output.Line($"Deleted experiment {parseResult.GetValue(s_id)}");
-            return ExitCodes.Success;
-        }
-    }
-
-    private sealed class RestoreCommand : BaseCommand
-    {
-        private static readonly Argument<string> s_id = IdArgument();
-
-        public RestoreCommand()
-            : base("restore", "Restore a deleted experiment and its runs")
-        {
-            Arguments.Add(s_id);
-        }
-
-        protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
-        {
-            using var client = CreateClient(parseResult);
-            await client.RestoreExperimentAsync(parseResult.GetValue(s_id)!, cancellationToken);
-            output.Line($"Restored experiment {parseResult.GetValue(s_id)}");
             return ExitCodes.Success;
         }
     }

@@ -15,8 +15,10 @@ internal sealed class RunsCommand : Command
         Subcommands.Add(new SearchCommand("search", "Search runs with a filter, e.g. \"metrics.acc > 0.9 and params.lr = '0.01'\" (OR and parentheses work too)", withFilter: true));
         Subcommands.Add(new GetCommand());
         Subcommands.Add(new CompareCommand());
-        Subcommands.Add(new DeleteCommand());
-        Subcommands.Add(new RestoreCommand());
+        Subcommands.Add(new IdActionCommand("delete", "Soft-delete a run (restore brings it back)", "run-id",
+            (client, id, ct) => client.DeleteRunAsync(id, ct), id => $"Deleted run {id}"));
+        Subcommands.Add(new IdActionCommand("restore", "Restore a deleted run", "run-id",
+            (client, id, ct) => client.RestoreRunAsync(id, ct), id => $"Restored run {id}"));
     }
 
     private static Argument<string> RunIdArgument() => new("run-id") { Description = "Run id" };
@@ -266,41 +268,4 @@ internal sealed class RunsCommand : Command
         }
     }
 
-    private sealed class DeleteCommand : BaseCommand
-    {
-        private static readonly Argument<string> s_runId = RunIdArgument();
-
-        public DeleteCommand()
-            : base("delete", "Soft-delete a run (restore brings it back)")
-        {
-            Arguments.Add(s_runId);
-        }
-
-        protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
-        {
-            using var client = CreateClient(parseResult);
-            await client.DeleteRunAsync(parseResult.GetValue(s_runId)!, cancellationToken);
-            output.Line($"Deleted run {parseResult.GetValue(s_runId)}");
-            return ExitCodes.Success;
-        }
-    }
-
-    private sealed class RestoreCommand : BaseCommand
-    {
-        private static readonly Argument<string> s_runId = RunIdArgument();
-
-        public RestoreCommand()
-            : base("restore", "Restore a deleted run")
-        {
-            Arguments.Add(s_runId);
-        }
-
-        protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
-        {
-            using var client = CreateClient(parseResult);
-            await client.RestoreRunAsync(parseResult.GetValue(s_runId)!, cancellationToken);
-            output.Line($"Restored run {parseResult.GetValue(s_runId)}");
-            return ExitCodes.Success;
-        }
-    }
 }
