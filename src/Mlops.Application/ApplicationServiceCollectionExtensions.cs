@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Mlops.Application.Jobs;
 using Mlops.Application.UseCases.Artifacts;
+using Mlops.Application.UseCases.Jobs;
 using Mlops.Application.UseCases.Registry;
 using Mlops.Application.UseCases.Tracking;
 
@@ -24,6 +26,8 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<UpdateModelUseCase>();
         services.AddSingleton<GetModelUseCase>();
         services.AddSingleton<ResolveModelUriUseCase>();
+        services.AddSingleton<IJobHandler, NoopJobHandler>();
+        services.AddSingleton<ManageJobsUseCase>();
         return services;
     }
 }

@@ -22,6 +22,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton(_ => new SqliteDatabase(storeUri.Target));
                 services.AddSingleton<ITrackingStore, SqliteTrackingStore>();
                 services.AddSingleton<IModelRegistryStore, SqliteModelRegistryStore>();
+                services.AddSingleton<IJobQueue, Jobs.SqliteJobQueue>();
                 break;
             default:
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");

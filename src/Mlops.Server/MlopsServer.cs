@@ -10,6 +10,7 @@ using Mlops.Application;
 using Mlops.Client.Contracts;
 using Mlops.Infrastructure;
 using Mlops.Server.Api;
+using Mlops.Worker;
 
 namespace Mlops.Server;
 
@@ -41,6 +42,10 @@ public static class MlopsServer
         builder.Services.AddMlopsApplication();
         builder.Services.AddMlopsInfrastructure(options.Storage);
         builder.Services.AddMlopsServer();
+        if (options.Worker is { } worker)
+        {
+            builder.Services.AddMlopsWorker(worker);
+        }
 
         var app = builder.Build();
 

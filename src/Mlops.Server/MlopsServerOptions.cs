@@ -11,6 +11,9 @@ public sealed class MlopsServerOptions
 
     public MlopsStorageOptions Storage { get; set; } = new();
 
+    /// <summary>The embedded worker, so one process does everything on a laptop; null runs no worker (`--no-worker`).</summary>
+    public Worker.WorkerOptions? Worker { get; set; } = new();
+
     /// <summary>Console log level for the server's own messages (requests are not logged one by one).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

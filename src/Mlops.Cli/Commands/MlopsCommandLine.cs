@@ -13,6 +13,8 @@ internal static class MlopsCommandLine
             new ExperimentsCommand(),
             new RunsCommand(),
             new ModelsCommand(),
+            new JobsCommand(),
+            new WorkerCommand(),
             new QuickstartCommand(),
         };
         return root;

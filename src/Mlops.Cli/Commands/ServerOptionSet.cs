@@ -14,6 +14,8 @@ internal static class ServerOptionSet
     private static readonly Option<string?> s_artifactsDestination = new("--artifacts-destination") { Description = "Folder for artifacts (default: $MLOPS_HOME/artifacts)" };
     private static readonly Option<string?> s_home = new("--home") { Description = "Data directory (default: $MLOPS_HOME, else ~/.mlops)" };
     private static readonly Option<bool> s_quiet = new("--quiet", "-q") { Description = "Log warnings and errors only" };
+    private static readonly Option<bool> s_noWorker = new("--no-worker") { Description = "Do not run the embedded job worker (run `mlops worker` processes instead)" };
+    private static readonly Option<int> s_workers = new("--worker-concurrency") { Description = "Jobs the embedded worker runs at once", DefaultValueFactory = _ => 1 };
 
     public static void AddTo(Command command)
     {
@@ -23,6 +25,8 @@ internal static class ServerOptionSet
         command.Options.Add(s_artifactsDestination);
         command.Options.Add(s_home);
         command.Options.Add(s_quiet);
+        command.Options.Add(s_noWorker);
+        command.Options.Add(s_workers);
     }
 
     /// <summary>Reads the options; null (after printing why) when they are unusable.</summary>
@@ -46,6 +50,7 @@ internal static class ServerOptionSet
                 ArtifactsDestination = parseResult.GetValue(s_artifactsDestination),
             },
             LogLevel = parseResult.GetValue(s_quiet) ? LogLevel.Warning : LogLevel.Information,
+            Worker = parseResult.GetValue(s_noWorker) ? null : new Worker.WorkerOptions { Concurrency = Math.Clamp(parseResult.GetValue(s_workers), 1, 64) },
         };
     }
 }

@@ -46,4 +46,8 @@ namespace Mlops.Client.Contracts;
 [JsonSerializable(typeof(ModelLineageResponse))]
 [JsonSerializable(typeof(ResolvedModelResponse))]
 [JsonSerializable(typeof(RegistryAuditResponse))]
+[JsonSerializable(typeof(SubmitJobRequest))]
+[JsonSerializable(typeof(JobResponse))]
+[JsonSerializable(typeof(JobsResponse))]
+[JsonSerializable(typeof(JobLogResponse))]
 public sealed partial class MlflowJsonContext : JsonSerializerContext;

@@ -64,3 +64,91 @@ public sealed class RegistryAuditResponse
 {
     public List<RegistryAuditEntryDto>? Entries { get; set; }
 }
+
+public sealed class JobDto
+{
+    public long Id { get; set; }
+
+    public string? Kind { get; set; }
+
+    public string? Queue { get; set; }
+
+    public int Priority { get; set; }
+
+    public string? Payload { get; set; }
+
+    public string? Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public int MaxAttempts { get; set; }
+
+    public string? LeaseOwner { get; set; }
+
+    public long? LeaseExpiresAt { get; set; }
+
+    public long? HeartbeatAt { get; set; }
+
+    public double Progress { get; set; }
+
+    public string? ProgressMessage { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public long? StartedAt { get; set; }
+
+    public long? FinishedAt { get; set; }
+
+    public string? Result { get; set; }
+
+    public string? Error { get; set; }
+}
+
+public sealed class SubmitJobRequest
+{
+    public string? Kind { get; set; }
+
+    /// <summary>The job's input as JSON (an object for the built-in kinds).</summary>
+    public System.Text.Json.JsonElement? Payload { get; set; }
+
+    public string? Queue { get; set; }
+
+    public int? Priority { get; set; }
+
+    public int? MaxAttempts { get; set; }
+
+    public int? BackoffSeconds { get; set; }
+}
+
+public sealed class JobResponse
+{
+    public JobDto? Job { get; set; }
+}
+
+public sealed class JobsResponse
+{
+    public List<JobDto>? Jobs { get; set; }
+
+    public string? NextPageToken { get; set; }
+}
+
+public sealed class JobLogLineDto
+{
+    public long Sequence { get; set; }
+
+    public long Time { get; set; }
+
+    public string? Text { get; set; }
+}
+
+public sealed class JobLogResponse
+{
+    public List<JobLogLineDto>? Lines { get; set; }
+
+    /// <summary>Pass back as <c>after</c> to get only newer lines.</summary>
+    public long LastSequence { get; set; }
+
+    public string? Status { get; set; }
+}
