@@ -3,6 +3,7 @@ using Mlops.Application.Jobs;
 using Mlops.Application.UseCases.Artifacts;
 using Mlops.Application.UseCases.Jobs;
 using Mlops.Application.UseCases.Registry;
+using Mlops.Application.UseCases.Training;
 using Mlops.Application.UseCases.Tracking;
 
 namespace Mlops.Application;
@@ -27,6 +28,8 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<GetModelUseCase>();
         services.AddSingleton<ResolveModelUriUseCase>();
         services.AddSingleton<IJobHandler, NoopJobHandler>();
+        services.AddSingleton<IJobHandler, TrainingJobHandler>();
+        services.AddSingleton<TrainModelUseCase>();
         services.AddSingleton<ManageJobsUseCase>();
         return services;
     }

@@ -14,6 +14,10 @@ public sealed partial class MlopsClient
         return (await SendAsync(HttpMethod.Post, NativeApi + "jobs", request, s_json.SubmitJobRequest, s_json.JobResponse, cancellationToken)).Job!;
     }
 
+    /// <summary>Submits a training spec (YAML or JSON); relative dataset paths are resolved against <paramref name="basePath"/> on the worker.</summary>
+    public async Task<JobDto> SubmitTrainingAsync(string spec, string? basePath = null, int? maxAttempts = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync(HttpMethod.Post, NativeApi + "train", new TrainRequest { Spec = spec, BasePath = basePath, MaxAttempts = maxAttempts }, s_json.TrainRequest, s_json.JobResponse, cancellationToken)).Job!;
+
     /// <summary>Gets a job with its status, attempts, progress, result or error.</summary>
     public async Task<JobDto> GetJobAsync(long id, CancellationToken cancellationToken = default)
     {

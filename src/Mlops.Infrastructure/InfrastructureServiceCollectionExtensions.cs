@@ -30,6 +30,9 @@ public static class InfrastructureServiceCollectionExtensions
 
         services.AddSingleton<IArtifactStore>(_ => new LocalArtifactStore(artifactRoot));
         services.AddSingleton<IModelPackageInspector, Models.ArtifactModelPackageInspector>();
+        services.AddSingleton<Learning.Training.MlNetTrainingAdapter>();
+        services.AddSingleton<ITrainer>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
+        services.AddSingleton<ITrainingSpecReader>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
         return services;
     }
 }

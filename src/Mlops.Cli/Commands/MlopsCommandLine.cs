@@ -13,6 +13,7 @@ internal static class MlopsCommandLine
             new ExperimentsCommand(),
             new RunsCommand(),
             new ModelsCommand(),
+            new TrainCommand(),
             new JobsCommand(),
             new WorkerCommand(),
             new QuickstartCommand(),

@@ -47,6 +47,7 @@ namespace Mlops.Client.Contracts;
 [JsonSerializable(typeof(ResolvedModelResponse))]
 [JsonSerializable(typeof(RegistryAuditResponse))]
 [JsonSerializable(typeof(SubmitJobRequest))]
+[JsonSerializable(typeof(TrainRequest))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(JobsResponse))]
 [JsonSerializable(typeof(JobLogResponse))]

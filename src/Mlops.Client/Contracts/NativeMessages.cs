@@ -152,3 +152,14 @@ public sealed class JobLogResponse
 
     public string? Status { get; set; }
 }
+
+public sealed class TrainRequest
+{
+    /// <summary>The training spec, YAML or JSON text.</summary>
+    public string? Spec { get; set; }
+
+    /// <summary>Folder that relative dataset paths in the spec are relative to (on the worker's machine).</summary>
+    public string? BasePath { get; set; }
+
+    public int? MaxAttempts { get; set; }
+}

@@ -22,6 +22,7 @@ public static class JobsApi
         jobs.MapGet("/{id:long}", GetJob).Produces<JobResponse>();
         jobs.MapPost("/{id:long}/cancel", CancelJob).Produces<JobResponse>();
         jobs.MapGet("/{id:long}/logs", GetLog).Produces<JobLogResponse>();
+        group.MapPost("/train", SubmitTraining).WithTags("Jobs").WithRequestBody<TrainRequest>().Produces<JobResponse>(StatusCodes.Status201Created);
         return group;
     }
 
@@ -42,6 +43,14 @@ public static class JobsApi
             body.Priority ?? 0,
             body.MaxAttempts ?? 3,
             body.BackoffSeconds ?? 5), context.RequestAborted);
+        return TypedResults.Json(new JobResponse { Job = ToDto(job) }, s_json.JobResponse, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>Validates a training spec and queues it as a "train" job.</summary>
+    public static async Task<IResult> SubmitTraining(HttpContext context, Application.UseCases.Training.TrainModelUseCase useCase)
+    {
+        var body = await MlflowRequest.ReadBodyAsync(context, s_json.TrainRequest);
+        var job = await useCase.SubmitAsync(MlflowRequest.Required(body.Spec, "spec"), body.BasePath, Math.Clamp(body.MaxAttempts ?? 2, 1, JobRules.MaxAttemptsLimit), context.RequestAborted);
         return TypedResults.Json(new JobResponse { Job = ToDto(job) }, s_json.JobResponse, statusCode: StatusCodes.Status201Created);
     }
 

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Mlops.Domain.Common;
+using Mlops.Infrastructure.Learning.Data;
+
+namespace Mlops.Infrastructure.Learning.Training;
+
+/// <summary>
+/// Trains an ML.NET model from a CSV: validates and profiles the data, cross-validates (fixed folds from a folds
+/// file, or seeded random folds) or holds out a fraction, fits the final model on all rows, measures permutation
+/// feature importance and writes a sealed model package.
+/// </summary>
+public sealed class MlNetTrainer(TimeProvider clock)
+{
+    private const string FoldColumn = "__fold";
+
+    public MlNetTrainingResult Train(MlNetTrainingRequest request, string packageFolder, string? runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
+    {
+        var textColumns = request.Categorical.Concat(request.Text).ToHashSet(StringComparer.Ordinal);
+        var (header, profile) = CsvDatasetInspector.Inspect(request.DataPath, request.Separator, request.HasHeader, request.Label, textColumns);
+        log($"data: {profile.Rows} rows, {header.Length} columns, sha256 {profile.Sha256[..12]}");
+        var features = (request.Features ?? header.Where(c => c != request.Label && !request.Ignore.Contains(c)).ToList()).ToList();
+        foreach (var feature in features.Where(f => !header.Contains(f, StringComparer.Ordinal)))
+        {
+            throw MlopsException.Invalid($"dataset.features: the column '{feature}' is not in the data.");
+        }
+
+        var ml = new MLContext(seed: request.Seed);
+        var columns = header.Select((name, i) => new TextLoader.Column(
+            name == request.Label ? TrainerFactory.Label : name,
+            name == request.Label ? LabelKind(request.Task) : textColumns.Contains(name) ? DataKind.String : DataKind.Single,
+            i)).ToArray();
+        var loaderOptions = new TextLoader.Options { Columns = columns, Separators = [request.Separator], HasHeader = request.HasHeader, AllowQuoting = true };
+        var data = ml.Data.CreateTextLoader(loaderOptions).Load(request.DataPath);
+        var inputSchema = ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = columns.Where(c => features.Contains(c.Name)).ToArray(),
+            Separators = [request.Separator],
+            HasHeader = request.HasHeader,
+        }).GetOutputSchema();
+
+        // Class names become keys before training, outside the saved model, so predicting needs no label column;
+        // the keys keep the names as annotations, which turns PredictedLabel back into a class name.
+        Func<IDataView, IDataView> prepare = view => view;
+        if (request.Task == MlTask.Multiclass)
+        {
+            var labelKeys = ml.Transforms.Conversion.MapValueToKey(TrainerFactory.Label).Fit(data);
+            prepare = labelKeys.Transform;
+            data = prepare(data);
+        }
+
+        var pipeline = BuildPipeline(ml, request, features, textColumns);
+        var splits = Splits(ml, request, data, header.Length, columns, loaderOptions, prepare, cancellationToken);
+        var foldMetrics = new List<IReadOnlyDictionary<string, double>>();
+        for (var fold = 0; fold < splits.Count; fold++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress((double)fold / (splits.Count + 1), $"fold {fold + 1} of {splits.Count}");
+            var model = pipeline.Fit(splits[fold].Train);
+            var metrics = Evaluate(ml, request.Task, model.Transform(splits[fold].Test));
+            foldMetrics.Add(metrics);
+            log($"fold {fold + 1}: " + string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        progress((double)splits.Count / (splits.Count + 1), "fitting the final model on all rows");
+        var clockStart = Stopwatch.GetTimestamp();
+        var final = pipeline.Fit(data);
+        var fitTime = Stopwatch.GetElapsedTime(clockStart);
+        var mean = foldMetrics.SelectMany(m => m).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Average(p => p.Value));
+        var importance = FeatureImportance(ml, request.Task, final, splits[^1].Test, features, log);
+        var descriptor = new MlNetModelPackager(clock).Save(ml, final, inputSchema, packageFolder, runId);
+        log($"model packaged ({descriptor.FileHashes.Count} files)");
+        return new MlNetTrainingResult(foldMetrics, mean, importance, profile, descriptor, fitTime);
+    }
+
+    private static DataKind LabelKind(MlTask task) => task switch
+    {
+        MlTask.Binary => DataKind.Boolean,
+        MlTask.Multiclass => DataKind.String,
+        _ => DataKind.Single,
+    };
+
+    private static IEstimator<ITransformer> BuildPipeline(MLContext ml, MlNetTrainingRequest request, List<string> features, HashSet<string> textColumns)
+    {
+        IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
+        var parts = new List<string>();
+        foreach (var column in features)
+        {
+            if (request.Categorical.Contains(column))
+            {
+                pipeline = pipeline.Append(ml.Transforms.Categorical.OneHotEncoding(column + "__onehot", column));
+                parts.Add(column + "__onehot");
+            }
+            else if (textColumns.Contains(column))
+            {
+                pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(column + "__text", column));
+                parts.Add(column + "__text");
+            }
+            else
+            {
+                // Missing numbers become the column mean instead of NaN, which most learners cannot use.
+                pipeline = pipeline.Append(ml.Transforms.ReplaceMissingValues(column + "__filled", column));
+                parts.Add(column + "__filled");
+            }
+        }
+
+        pipeline = pipeline.Append(ml.Transforms.Concatenate(TrainerFactory.Features, [.. parts]));
+        if (TrainerFactory.NeedsNormalization(request.Trainer))
+        {
+            pipeline = pipeline.Append(ml.Transforms.NormalizeMinMax(TrainerFactory.Features));
+        }
+
+        pipeline = pipeline.Append(TrainerFactory.Create(ml, request.Trainer, request.Task, request.Hyperparameters, request.Seed));
+        if (request.Task == MlTask.Multiclass)
+        {
+            pipeline = pipeline.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        }
+
+        return pipeline;
+    }
+
+    private static List<(IDataView Train, IDataView Test)> Splits(MLContext ml, MlNetTrainingRequest request, IDataView data, int columnCount,
+        TextLoader.Column[] columns, TextLoader.Options loaderOptions, Func<IDataView, IDataView> prepare, CancellationToken cancellationToken)
+    {
+        if (!request.KFold)
+        {
+            var split = ml.Data.TrainTestSplit(data, request.HoldoutFraction, seed: request.Seed);
+            return [(split.TrainSet, split.TestSet)];
+        }
+
+        if (request.FoldsFile is null)
+        {
+            return ml.Data.CrossValidationSplit(data, request.Folds, seed: request.Seed).Select(s => (s.TrainSet, s.TestSet)).ToList();
+        }
+
+        // Fixed folds: the data is loaded once more with one 0/1 column per fold ("is this row in fold k's test
+        // set"), so each split is two range filters on that column.
+        var folds = ReadFolds(request.FoldsFile, cancellationToken);
+        var count = folds.Values.Max() + 1;
+        var withFolds = Path.Combine(Path.GetTempPath(), "mlops-folds-" + Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            using (var writer = new StreamWriter(withFolds))
+            {
+                var row = 0;
+                var headerDone = !request.HasHeader;
+                foreach (var line in File.ReadLines(request.DataPath))
+                {
+                    if (!headerDone)
+                    {
+                        writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + FoldColumn + k.ToString(CultureInfo.InvariantCulture))));
+                        headerDone = true;
+                        continue;
+                    }
+
+                    if (line.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (!folds.TryGetValue(row, out var fold))
+                    {
+                        throw MlopsException.Invalid($"dataset.folds_file: row {row} of the data has no fold.");
+                    }
+
+                    writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + (k == fold ? "1" : "0"))));
+                    row++;
+                }
+            }
+
+            var foldColumns = Enumerable.Range(0, count).Select(k => new TextLoader.Column(FoldColumn + k.ToString(CultureInfo.InvariantCulture), DataKind.Single, columnCount + k));
+            var foldLoader = ml.Data.CreateTextLoader(new TextLoader.Options
+            {
+                Columns = [.. columns, .. foldColumns],
+                Separators = loaderOptions.Separators,
+                HasHeader = loaderOptions.HasHeader,
+                AllowQuoting = true,
+            });
+
+            // Cached and read once now, because the temporary file is deleted below.
+            var all = ml.Data.Cache(prepare(foldLoader.Load(withFolds)));
+            using (var cursor = all.GetRowCursor(all.Schema))
+            {
+                while (cursor.MoveNext())
+                {
+                }
+            }
+
+            return Enumerable.Range(0, count).Select(k =>
+            {
+                var column = FoldColumn + k.ToString(CultureInfo.InvariantCulture);
+                return (ml.Data.FilterRowsByColumn(all, column, 0, 0.5), ml.Data.FilterRowsByColumn(all, column, 0.5, 2));
+            }).ToList();
+        }
+        finally
+        {
+            File.Delete(withFolds);
+        }
+    }
+
+    private static Dictionary<int, int> ReadFolds(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw MlopsException.Invalid($"dataset.folds_file: the file '{path}' does not exist.");
+        }
+
+        var folds = new Dictionary<int, int>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lineNumber++;
+            if (lineNumber == 1 || line.Length == 0)
+            {
+                continue;
+            }
+
+            var parts = line.Split(',');
+            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var row) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var fold) || fold < 0)
+            {
+                throw MlopsException.Invalid($"dataset.folds_file: line {lineNumber} must be 'row,fold' with non-negative integers.");
+            }
+
+            folds[row] = fold;
+        }
+
+        return folds;
+    }
+
+    private static Dictionary<string, double> Evaluate(MLContext ml, MlTask task, IDataView predictions)
+    {
+        switch (task)
+        {
+            case MlTask.Binary:
+                var hasProbability = predictions.Schema.GetColumnOrNull("Probability") is not null;
+                if (hasProbability)
+                {
+                    var b = ml.BinaryClassification.Evaluate(predictions, TrainerFactory.Label);
+                    return new() { ["auc"] = b.AreaUnderRocCurve, ["accuracy"] = b.Accuracy, ["f1"] = b.F1Score, ["log_loss"] = b.LogLoss, ["auprc"] = b.AreaUnderPrecisionRecallCurve };
+                }
+
+                var n = ml.BinaryClassification.EvaluateNonCalibrated(predictions, TrainerFactory.Label);
+                return new() { ["auc"] = n.AreaUnderRocCurve, ["accuracy"] = n.Accuracy, ["f1"] = n.F1Score, ["auprc"] = n.AreaUnderPrecisionRecallCurve };
+            case MlTask.Multiclass:
+                var m = ml.MulticlassClassification.Evaluate(predictions, TrainerFactory.Label);
+                return new() { ["macro_accuracy"] = m.MacroAccuracy, ["micro_accuracy"] = m.MicroAccuracy, ["log_loss"] = m.LogLoss };
+            default:
+                var r = ml.Regression.Evaluate(predictions, TrainerFactory.Label);
+                return new() { ["rmse"] = r.RootMeanSquaredError, ["mae"] = r.MeanAbsoluteError, ["r2"] = r.RSquared };
+        }
+    }
+
+    /// <summary>
+    /// Permutation feature importance on held-out rows: how much the primary metric worsens when one input slot is
+    /// shuffled. Slots of one-hot or text columns are summed back to their column.
+    /// </summary>
+    private static Dictionary<string, double> FeatureImportance(MLContext ml, MlTask task, ITransformer model, IDataView test, List<string> features, Action<string> log)
+    {
+        try
+        {
+            // PFI permutes slots of the predictor's feature vector, so it runs on the data as the predictor sees it.
+            var steps = ((IEnumerable<ITransformer>)model).ToList();
+            var index = steps.FindLastIndex(t => t is ISingleFeaturePredictionTransformer<object>);
+            if (index < 0)
+            {
+                log("feature importance is not available for this model");
+                return [];
+            }
+
+            var predictor = (ISingleFeaturePredictionTransformer<object>)steps[index];
+            var prepared = new TransformerChain<ITransformer>([.. steps.Take(index)]).Transform(test);
+            var slotNames = default(VBuffer<ReadOnlyMemory<char>>);
+            prepared.Schema[TrainerFactory.Features].GetSlotNames(ref slotNames);
+            var names = slotNames.DenseValues().Select(n => n.ToString()).ToArray();
+            double[] drops = task switch
+            {
+                MlTask.Binary => [.. ml.BinaryClassification.PermutationFeatureImportance(predictor, prepared, TrainerFactory.Label).Select(m => -m.AreaUnderRocCurve.Mean)],
+                MlTask.Multiclass => [.. ml.MulticlassClassification.PermutationFeatureImportance(predictor, prepared, TrainerFactory.Label).Select(m => -m.MacroAccuracy.Mean)],
+                _ => [.. ml.Regression.PermutationFeatureImportance(predictor, prepared, TrainerFactory.Label).Select(m => m.RootMeanSquaredError.Mean)],
+            };
+
+            // Slots of one-hot or text columns are summed back to their column.
+            var byColumn = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (var slot = 0; slot < drops.Length; slot++)
+            {
+                var name = slot < names.Length ? names[slot] : "slot" + slot.ToString(CultureInfo.InvariantCulture);
+                var column = features.FirstOrDefault(f => name == f || name.StartsWith(f + "__", StringComparison.Ordinal) || name.StartsWith(f + ".", StringComparison.Ordinal)) ?? name;
+                byColumn[column] = byColumn.GetValueOrDefault(column) + drops[slot];
+            }
+
+            return byColumn.OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidCastException)
+        {
+            log($"feature importance is not available for this model: {e.Message}");
+            return [];
+        }
+    }
+
+}
