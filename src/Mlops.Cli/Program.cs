@@ -13,4 +13,6 @@ if (parseResult.Errors.Count > 0)
     return ExitCodes.UsageError;
 }
 
-return await parseResult.InvokeAsync();
+// SIGTERM: give a worker or server time to hand its jobs back before the process ends (the host's own
+// shutdown timeout is 30 s; System.CommandLine would otherwise end the process after 2 s).
+return await parseResult.InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(35) });

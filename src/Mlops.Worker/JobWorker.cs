@@ -115,8 +115,21 @@ public sealed partial class JobWorker(IJobQueue queue, IEnumerable<IJobHandler> 
 
         await heartbeatStop.CancelAsync();
         await heartbeat;
-        await FlushLogAsync(job, context, failure is null ? null : $"error: {failure.Message}");
+        try
+        {
+            var stopped = failure is OperationCanceledException && (cancelRequested || stoppingToken.IsCancellationRequested || leaseLost);
+            await FlushLogAsync(job, context, failure is null ? null : stopped ? "stopped" : $"error: {failure.Message}");
+            await RecordOutcomeAsync(job, result, failure, leaseLost, cancelRequested, stoppingToken);
+        }
+        catch (Exception e)
+        {
+            // The database may be briefly unavailable; the lease then expires and another worker takes the job over.
+            LogOutcomeFailed(logger, job.Id, e);
+        }
+    }
 
+    private async Task RecordOutcomeAsync(Job job, string? result, Exception? failure, bool leaseLost, bool cancelRequested, CancellationToken stoppingToken)
+    {
         // Outcomes are written without the stopping token: a worker that is shutting down still records them.
         if (leaseLost)
         {
@@ -194,6 +207,9 @@ public sealed partial class JobWorker(IJobQueue queue, IEnumerable<IJobHandler> 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: lease lost, another worker owns it now; its outcome here is discarded")]
     private static partial void LogLeaseLost(ILogger logger, long jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will be claimed again")]
+    private static partial void LogOutcomeFailed(ILogger logger, long jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming a job failed; retrying")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);

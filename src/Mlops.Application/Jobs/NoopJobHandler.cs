@@ -50,6 +50,11 @@ public sealed class NoopJobHandler : IJobHandler
         {
             using var document = JsonDocument.Parse(payload);
             var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw MlopsException.Invalid("The noop job payload must be a JSON object.");
+            }
+
             int Int(string name) => root.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) ? Math.Clamp(number, 0, 3_600_000) : 0;
             var fatal = root.TryGetProperty("fatal", out var f) && f.ValueKind == JsonValueKind.True;
             var result = root.TryGetProperty("result", out var r) ? r.GetRawText() : null;

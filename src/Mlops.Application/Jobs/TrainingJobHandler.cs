@@ -97,6 +97,11 @@ public sealed class TrainingJobHandler(
 
         await WriteJsonAsync(root.Combine(ArtifactPath.Parse("feature_importance.json")), outcome.FeatureImportance, cancellationToken);
         await WriteJsonAsync(root.Combine(ArtifactPath.Parse("data_profile.json")), JsonDocument.Parse(outcome.DataProfileJson).RootElement, cancellationToken);
+        if (outcome.ConfusionMatrix is { } confusion)
+        {
+            // Rows are actual classes, columns predicted ones, counted on the last held-out split.
+            await WriteJsonAsync(root.Combine(ArtifactPath.Parse("confusion_matrix.json")), confusion, cancellationToken);
+        }
         await tracking.LogInputsAsync(run.RunId, [new DatasetInput(
             new Dataset(Path.GetFileNameWithoutExtension(spec.Dataset.Path), outcome.DataSha256[..16], spec.Dataset.IsArtifactUri ? "artifact" : "local",
                 JsonSerializer.Serialize(new Dictionary<string, string> { ["uri"] = spec.Dataset.Path }), null, outcome.DataProfileJson),

@@ -11,7 +11,8 @@ public sealed record TrainingOutcome(
     string DataSha256,
     string DataProfileJson,
     IReadOnlyList<string> Flavors,
-    TimeSpan FitTime);
+    TimeSpan FitTime,
+    IReadOnlyList<IReadOnlyList<double>>? ConfusionMatrix);
 
 /// <summary>Trains a model from a validated spec and a local data file, writing a sealed model package to a folder.</summary>
 public interface ITrainer

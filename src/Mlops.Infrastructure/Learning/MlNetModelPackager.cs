@@ -28,7 +28,8 @@ public sealed class MlNetModelPackager(TimeProvider timeProvider)
     /// <summary>
     /// Writes the package into <paramref name="folder"/>, which must be absent or empty so that no stray file is sealed into it.
     /// <paramref name="inputSchema"/> is what callers supply at prediction time: leave the label out, since it becomes the
-    /// signature's inputs. <paramref name="artifactPath"/> defaults to the folder's name.
+    /// signature's inputs. <paramref name="artifactPath"/> defaults to the folder's name. <paramref name="onnxFile"/>, when
+    /// given, is an ONNX export of the same model, copied in as model.onnx with the onnx flavor.
     /// </summary>
     public ModelDescriptor Save(
         MLContext ml,
@@ -37,7 +38,8 @@ public sealed class MlNetModelPackager(TimeProvider timeProvider)
         string folder,
         string? runId,
         IReadOnlyDictionary<string, object?>? inputExample = null,
-        string? artifactPath = null)
+        string? artifactPath = null,
+        string? onnxFile = null)
     {
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
@@ -56,13 +58,20 @@ public sealed class MlNetModelPackager(TimeProvider timeProvider)
             WriteInputExample(Path.Combine(folder, InputExampleFile), inputExample);
         }
 
+        var flavors = new List<ModelFlavor> { ModelFlavor.ForMlNet(s_mlnetVersion) };
+        if (onnxFile is not null)
+        {
+            File.Copy(onnxFile, Path.Combine(folder, ModelFlavor.OnnxModelFile));
+            flavors.Add(ModelFlavor.ForOnnx());
+        }
+
         var draft = new ModelDescriptor
         {
             ArtifactPath = artifactPath ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))),
             RunId = runId,
             ModelUuid = Guid.NewGuid().ToString("N"),
             UtcTimeCreated = timeProvider.GetUtcNow(),
-            Flavors = ModelDescriptor.FlavorMap(ModelFlavor.ForMlNet(s_mlnetVersion)),
+            Flavors = ModelDescriptor.FlavorMap(flavors),
             Signature = signature,
             InputExampleFile = inputExample is null ? null : InputExampleFile,
         };

@@ -71,10 +71,70 @@ public sealed class MlNetTrainer(TimeProvider clock)
         var fitTime = Stopwatch.GetElapsedTime(clockStart);
         var mean = foldMetrics.SelectMany(m => m).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Average(p => p.Value));
         var importance = FeatureImportance(ml, request.Task, final, splits[^1].Test, features, log);
-        var descriptor = new MlNetModelPackager(clock).Save(ml, final, inputSchema, packageFolder, runId);
-        log($"model packaged ({descriptor.FileHashes.Count} files)");
-        return new MlNetTrainingResult(foldMetrics, mean, importance, profile, descriptor, fitTime);
+        var confusion = ConfusionMatrix(ml, request.Task, final.Transform(splits[^1].Test));
+        var onnx = ExportOnnx(ml, final, data, log);
+        try
+        {
+            var descriptor = new MlNetModelPackager(clock).Save(ml, final, inputSchema, packageFolder, runId, InputExample(request, header, features), onnxFile: onnx);
+            log($"model packaged: {string.Join(", ", descriptor.FileHashes.Keys)}");
+            return new MlNetTrainingResult(foldMetrics, mean, importance, profile, descriptor, fitTime, confusion);
+        }
+        finally
+        {
+            if (onnx is not null)
+            {
+                File.Delete(onnx);
+            }
+        }
     }
+
+    /// <summary>ONNX where the pipeline converts (trees and linear models do; some text featurizers do not); never fatal.</summary>
+    private static string? ExportOnnx(MLContext ml, ITransformer model, IDataView data, Action<string> log)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mlops-onnx-" + Guid.NewGuid().ToString("N") + ".onnx");
+        try
+        {
+            using (var stream = File.Create(path))
+            {
+                ml.Model.ConvertToOnnx(model, data, stream);
+            }
+
+            return path;
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or NotImplementedException)
+        {
+            File.Delete(path);
+            log($"no ONNX export for this pipeline: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The first data row's feature values, as the package's input example (what a caller sends to predict).</summary>
+    private static Dictionary<string, object?> InputExample(MlNetTrainingRequest request, string[] header, List<string> features)
+    {
+        var line = File.ReadLines(request.DataPath).Skip(request.HasHeader ? 1 : 0).First(l => l.Length > 0);
+        var values = line.Split(request.Separator);
+        var example = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var feature in features)
+        {
+            var index = Array.IndexOf(header, feature);
+            var raw = index >= 0 && index < values.Length ? values[index].Trim().Trim('"') : null;
+            example[feature] = raw is not null && !request.Categorical.Contains(feature) && !request.Text.Contains(feature)
+                && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? (float)number : raw;
+        }
+
+        return example;
+    }
+
+    /// <summary>Counts of (actual, predicted) classes on the last held-out split; null for regression.</summary>
+    private static IReadOnlyList<IReadOnlyList<double>>? ConfusionMatrix(MLContext ml, MlTask task, IDataView predictions) => task switch
+    {
+        MlTask.Binary when predictions.Schema.GetColumnOrNull("Probability") is not null =>
+            ml.BinaryClassification.Evaluate(predictions, TrainerFactory.Label).ConfusionMatrix.Counts,
+        MlTask.Binary => ml.BinaryClassification.EvaluateNonCalibrated(predictions, TrainerFactory.Label).ConfusionMatrix.Counts,
+        MlTask.Multiclass => ml.MulticlassClassification.Evaluate(predictions, TrainerFactory.Label).ConfusionMatrix.Counts,
+        _ => null,
+    };
 
     private static DataKind LabelKind(MlTask task) => task switch
     {

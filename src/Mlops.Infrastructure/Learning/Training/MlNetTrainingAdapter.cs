@@ -61,6 +61,6 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
             }).ToList(),
         });
         return new TrainingOutcome(result.FoldMetrics, result.Metrics, result.FeatureImportance, result.Profile.Rows, result.Profile.Sha256, profileJson,
-            [.. result.Package.Flavors.Keys], result.FitTime);
+            [.. result.Package.Flavors.Keys], result.FitTime, result.ConfusionMatrix);
     }
 }

@@ -44,4 +44,5 @@ public sealed record MlNetTrainingResult(
     IReadOnlyDictionary<string, double> FeatureImportance,
     Data.DataProfile Profile,
     Domain.Models.ModelDescriptor Package,
-    TimeSpan FitTime);
+    TimeSpan FitTime,
+    IReadOnlyList<IReadOnlyList<double>>? ConfusionMatrix);
