@@ -14,8 +14,9 @@ public static class CsvDatasetInspector
 {
     private const int MaxDistinctTracked = 10_000;
 
-    /// <param name="textColumns">Columns read as text (categorical or free text); every other column must be numeric.</param>
-    public static (string[] Header, DataProfile Profile) Inspect(string path, char separator, bool hasHeader, string label, IReadOnlySet<string> textColumns)
+    /// <param name="textColumns">Columns the spec names as text (categorical or free text); they must exist.</param>
+    /// <param name="isNumeric">Which columns must hold numbers; the others (text, ignored, unused) may hold anything.</param>
+    public static (string[] Header, DataProfile Profile) Inspect(string path, char separator, bool hasHeader, string label, IReadOnlySet<string> textColumns, Func<string, bool>? isNumeric = null)
     {
         if (!File.Exists(path))
         {
@@ -48,7 +49,7 @@ public static class CsvDatasetInspector
             }
         }
 
-        var stats = header.Select(h => new ColumnStats(h, !textColumns.Contains(h))).ToArray();
+        var stats = header.Select(h => new ColumnStats(h, isNumeric?.Invoke(h) ?? !textColumns.Contains(h))).ToArray();
         long rows = 0;
         var lineNumber = 1;
         if (!hasHeader)

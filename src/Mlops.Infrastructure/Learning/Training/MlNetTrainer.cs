@@ -19,7 +19,12 @@ public sealed class MlNetTrainer(TimeProvider clock)
     public MlNetTrainingResult Train(MlNetTrainingRequest request, string packageFolder, string? runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
     {
         var textColumns = request.Categorical.Concat(request.Text).ToHashSet(StringComparer.Ordinal);
-        var (header, profile) = CsvDatasetInspector.Inspect(request.DataPath, request.Separator, request.HasHeader, request.Label, textColumns);
+
+        // Only the label and the numeric features must hold numbers; ignored or unlisted columns (ids, notes) may hold anything.
+        bool Numeric(string column) => !textColumns.Contains(column) && !request.Ignore.Contains(column)
+            && (column == request.Label || request.Features is null || request.Features.Contains(column));
+        var (header, profile) = CsvDatasetInspector.Inspect(request.DataPath, request.Separator, request.HasHeader, request.Label, textColumns,
+            column => column == request.Label ? request.Task == MlTask.Regression : Numeric(column));
         log($"data: {profile.Rows} rows, {header.Length} columns, sha256 {profile.Sha256[..12]}");
         var features = (request.Features ?? header.Where(c => c != request.Label && !request.Ignore.Contains(c)).ToList()).ToList();
         foreach (var feature in features.Where(f => !header.Contains(f, StringComparer.Ordinal)))
@@ -30,7 +35,7 @@ public sealed class MlNetTrainer(TimeProvider clock)
         var ml = new MLContext(seed: request.Seed);
         var columns = header.Select((name, i) => new TextLoader.Column(
             name == request.Label ? TrainerFactory.Label : name,
-            name == request.Label ? LabelKind(request.Task) : textColumns.Contains(name) ? DataKind.String : DataKind.Single,
+            name == request.Label ? LabelKind(request.Task) : Numeric(name) ? DataKind.Single : DataKind.String,
             i)).ToArray();
         var loaderOptions = new TextLoader.Options { Columns = columns, Separators = [request.Separator], HasHeader = request.HasHeader, AllowQuoting = true };
         var data = ml.Data.CreateTextLoader(loaderOptions).Load(request.DataPath);
@@ -101,10 +106,11 @@ public sealed class MlNetTrainer(TimeProvider clock)
 
             return path;
         }
-        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or NotImplementedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The converter throws assorted exception types for parts it cannot express; the ML.NET package stands alone.
             File.Delete(path);
-            log($"no ONNX export for this pipeline: {e.Message}");
+            log($"no ONNX export for this pipeline: {e.GetType().Name}: {e.Message}");
             return null;
         }
     }
