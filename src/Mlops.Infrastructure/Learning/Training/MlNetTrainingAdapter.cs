@@ -8,7 +8,15 @@ namespace Mlops.Infrastructure.Learning.Training;
 /// <summary>The ML.NET implementation of the training ports: maps the spec onto <see cref="MlNetTrainer"/>.</summary>
 public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITrainingSpecReader
 {
-    public TrainingSpec Parse(string text) => TrainingSpecParser.Parse(text);
+    public TrainingSpec Parse(string text)
+    {
+        var spec = TrainingSpecParser.Parse(text);
+
+        // Refused at submission rather than failing later on the worker with a confusing CSV error.
+        return spec.Dataset.Format == DatasetFormat.Parquet
+            ? throw Domain.Common.MlopsException.Invalid("dataset.path: Parquet datasets are not supported by this version's trainer yet; use a CSV file.")
+            : spec;
+    }
 
     public TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
     {
