@@ -10,7 +10,7 @@ mkdir -p "$out"
 dotnet publish "$root/src/Mlops.Cli" -c Release -o "$out/bin" --nologo -v quiet
 home=$(mktemp -d)
 port=${PORT:-5577}
-MLOPS_HOME="$home" "$out/bin/mlops" server --port "$port" --quiet > "$out/server.log" 2>&1 &
+MLOPS_HOME="$home" "$out/bin/mlops" server --port "$port" --quiet ${SERVER_ARGS:-} > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$home"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
