@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Cli.Output;
 using Mlops.Client;
-using Mlops.Client.Contracts;
 using Mlops.Infrastructure.Learning;
 
 namespace Mlops.Cli.Commands;
@@ -32,6 +31,12 @@ internal sealed class QuickstartCommand : BaseCommand
     {
         if (ServerOptionSet.Read(parseResult, output) is not { } options)
         {
+            return ExitCodes.UsageError;
+        }
+
+        if (options.Worker is null)
+        {
+            output.Error("quickstart trains its models as jobs on the embedded worker; run it without --no-worker.");
             return ExitCodes.UsageError;
         }
 
@@ -73,16 +78,15 @@ internal sealed class QuickstartCommand : BaseCommand
         output.Line("");
         output.Line($"1. Created experiment '{experimentName}' (id {experimentId}).");
 
-        var trainer = new QuickstartTrainer(dataPath);
         var runIds = new List<string>();
-        foreach (var l2 in new[] { 1.0f, 0.1f, 0.001f })
+        foreach (var l2 in new[] { 1.0, 0.1, 0.001 })
         {
-            runIds.Add(await TrackTrainingAsync(client, trainer, experimentId, l2, Path.Combine(work, "model-" + runIds.Count), cancellationToken));
+            runIds.Add(await TrainAsJobAsync(client, experimentName, dataPath, l2, cancellationToken));
         }
 
-        output.Line($"2. Trained {runIds.Count} ML.NET logistic regressions on breast_cancer.csv (569 rows), each a run with params, 5-fold metrics, the dataset and a model package.");
+        output.Line($"2. Trained {runIds.Count} ML.NET logistic regressions on breast_cancer.csv (569 rows) as jobs on the embedded worker, each a run with params, 5-fold metrics, the dataset and a model package.");
 
-        var search = await client.SearchRunsAsync([experimentId], "metrics.auc > 0.9 AND (params.trainer = 'LbfgsLogisticRegression' OR params.trainer = 'Sdca')", ["metrics.auc DESC"], 1, cancellationToken: cancellationToken);
+        var search = await client.SearchRunsAsync([experimentId], "metrics.auc > 0.9 AND (params.trainer = 'lbfgs_logistic' OR params.trainer = 'sdca')", ["metrics.auc DESC"], 1, cancellationToken: cancellationToken);
         var best = search.Runs?.FirstOrDefault() ?? throw new InvalidOperationException("No run reached AUC 0.9.");
         var auc = best.Data.Metrics!.First(m => m.Key == "auc").Value!.Value;
         output.Line($"3. Searched the runs: the best is {best.Info.RunName} ({best.Info.RunId}) with cross-validated AUC {auc.ToString("0.0000", CultureInfo.InvariantCulture)}.");
@@ -95,7 +99,7 @@ internal sealed class QuickstartCommand : BaseCommand
         var resolved = await client.DownloadModelAsync($"models:/{ModelName}@champion", downloaded, cancellationToken);
         var expectedHash = resolved.ModelVersion?.Tags?.FirstOrDefault(t => t.Key == "mlops.mlmodel_sha256")?.Value;
         var loaded = new MlNetModelLoader(new MLContext(seed: 1)).Load(downloaded, expectedHash);
-        var (probability, actual) = trainer.PredictFirstRow(loaded.Model);
+        var (probability, actual) = PredictFirstRow(dataPath, loaded.Model);
         output.Line($"5. Resolved models:/{ModelName}@champion, downloaded and verified it, loaded it with ML.NET: P(benign) for the first patient = {probability.ToString("0.000", CultureInfo.InvariantCulture)} (recorded diagnosis: {(actual ? "benign" : "malignant")}).");
 
         output.Line("");
@@ -110,85 +114,36 @@ internal sealed class QuickstartCommand : BaseCommand
         output.Line($"  API reference: {address}/docs");
     }
 
-    private static async Task<string> TrackTrainingAsync(MlopsClient client, QuickstartTrainer trainer, string experimentId, float l2, string packageFolder, CancellationToken cancellationToken)
+    /// <summary>One training spec submitted as a "train" job and followed to the end, as `mlops train --wait` does.</summary>
+    private static async Task<string> TrainAsJobAsync(MlopsClient client, string experiment, string dataPath, double l2, CancellationToken cancellationToken)
     {
-        var run = await client.CreateRunAsync(experimentId, $"lbfgs-l2-{l2.ToString(CultureInfo.InvariantCulture)}", new Dictionary<string, string> { ["stage"] = "quickstart" }, cancellationToken: cancellationToken);
-        var runId = run.Info.RunId;
-        await client.LogBatchAsync(runId, parameters: new Dictionary<string, string>
+        var l2Text = l2.ToString(CultureInfo.InvariantCulture);
+        var spec = string.Join('\n',
+            $"name: lbfgs-l2-{l2Text}",
+            $"experiment: {experiment}",
+            "tags: {stage: quickstart}",
+            $"dataset: {{path: '{dataPath.Replace("'", "''", StringComparison.Ordinal)}', label: label}}",
+            "task: binary",
+            $"trainer: {{name: lbfgs_logistic, hyperparameters: {{l2_regularization: {l2Text}}}}}",
+            "validation: {method: kfold, folds: 5, seed: 42}",
+            "metrics: {optimize: auc}");
+        var job = await client.SubmitTrainingAsync(spec, cancellationToken: cancellationToken);
+        job = await client.WaitForJobAsync(job.Id, cancellationToken: cancellationToken);
+        if (job.Status != "succeeded")
         {
-            ["trainer"] = "LbfgsLogisticRegression",
-            ["l2_regularization"] = l2.ToString(CultureInfo.InvariantCulture),
-            ["normalization"] = "min-max",
-            ["folds"] = "5",
-        }, cancellationToken: cancellationToken);
-        await client.LogInputsAsync(runId, [trainer.DatasetInput()], cancellationToken);
-
-        var result = trainer.Train(l2, packageFolder, runId);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var metrics = new List<MetricDto>();
-        for (var fold = 0; fold < result.FoldAuc.Count; fold++)
-        {
-            metrics.Add(new MetricDto("fold_auc", result.FoldAuc[fold], now, fold));
-            metrics.Add(new MetricDto("fold_accuracy", result.FoldAccuracy[fold], now, fold));
+            throw new InvalidOperationException($"The quickstart training job {job.Id} {job.Status}: {job.Error}");
         }
 
-        metrics.Add(new MetricDto("auc", result.FoldAuc.Average(), now, 0));
-        metrics.Add(new MetricDto("accuracy", result.FoldAccuracy.Average(), now, 0));
-        await client.LogBatchAsync(runId, metrics, cancellationToken: cancellationToken);
-        await client.UploadArtifactsAsync(runId, packageFolder, "model", cancellationToken);
-        await client.EndRunAsync(runId, cancellationToken: cancellationToken);
-        return runId;
+        using var result = JsonDocument.Parse(job.Result!);
+        return result.RootElement.GetProperty("run_id").GetString()!;
     }
 
-    /// <summary>The ML.NET part of the walkthrough; the issue "Training automation" replaces it with training jobs.</summary>
-    private sealed class QuickstartTrainer
+    private static (float Probability, bool Label) PredictFirstRow(string dataPath, ITransformer model)
     {
-        private readonly MLContext _ml = new(seed: 42);
-        private readonly string _path;
-        private readonly string[] _features;
-        private readonly IDataView _data;
-        private readonly DataViewSchema _inputSchema;
-
-        public QuickstartTrainer(string path)
-        {
-            _path = path;
-            _features = File.ReadLines(path).First().Split(',')[..^1];
-            var columns = _features.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i)).ToArray();
-            _data = _ml.Data.LoadFromTextFile(path, [.. columns, new TextLoader.Column("Label", DataKind.Boolean, columns.Length)], separatorChar: ',', hasHeader: true);
-            _inputSchema = _ml.Data.CreateTextLoader(columns, separatorChar: ',', hasHeader: true).GetOutputSchema();
-        }
-
-        public DatasetInputDto DatasetInput()
-        {
-            using var stream = File.OpenRead(_path);
-            return new DatasetInputDto
-            {
-                Dataset = new DatasetDto
-                {
-                    Name = "breast_cancer",
-                    Digest = Convert.ToHexStringLower(SHA256.HashData(stream))[..16],
-                    SourceType = "local",
-                    Source = "{\"uri\": \"samples/data/breast_cancer.csv\"}",
-                },
-                Tags = [new KeyValueDto("mlflow.data.context", "training")],
-            };
-        }
-
-        public (IReadOnlyList<double> FoldAuc, IReadOnlyList<double> FoldAccuracy) Train(float l2, string packageFolder, string runId)
-        {
-            var pipeline = _ml.Transforms.Concatenate("Features", _features)
-                .Append(_ml.Transforms.NormalizeMinMax("Features"))
-                .Append(_ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new Microsoft.ML.Trainers.LbfgsLogisticRegressionBinaryTrainer.Options { L2Regularization = l2 }));
-            var folds = _ml.BinaryClassification.CrossValidate(_data, pipeline, numberOfFolds: 5);
-            var model = pipeline.Fit(_data);
-            new MlNetModelPackager(TimeProvider.System).Save(_ml, model, _inputSchema, packageFolder, runId);
-            return (folds.Select(f => f.Metrics.AreaUnderRocCurve).ToList(), folds.Select(f => f.Metrics.Accuracy).ToList());
-        }
-
-        public (float Probability, bool Label) PredictFirstRow(ITransformer model)
-        {
-            var first = _ml.Data.TakeRows(_data, 1);
-            return (model.Transform(first).GetColumn<float>("Probability").First(), first.GetColumn<bool>("Label").First());
-        }
+        var ml = new MLContext(seed: 1);
+        var header = File.ReadLines(dataPath).First().Split(',');
+        var columns = header[..^1].Select((name, i) => new TextLoader.Column(name, DataKind.Single, i)).Append(new TextLoader.Column("Label", DataKind.Boolean, header.Length - 1)).ToArray();
+        var first = ml.Data.TakeRows(ml.Data.LoadFromTextFile(dataPath, columns, separatorChar: ',', hasHeader: true), 1);
+        return (model.Transform(first).GetColumn<float>("Probability").First(), first.GetColumn<bool>("Label").First());
     }
 }

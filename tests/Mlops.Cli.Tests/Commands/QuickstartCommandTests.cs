@@ -35,6 +35,16 @@ public sealed class QuickstartCommandTests
     }
 
     [Fact]
+    public async Task Quickstart_without_its_worker_exits_2_and_says_why()
+    {
+        using var home = new TempDirectory();
+
+        var result = (await MlopsCli.RunAsync(home.Path, ["quickstart", "--port", "0", "--home", home.Path, "--no-worker", "--exit"])).ShouldExitWith(2);
+
+        Assert.Contains("without --no-worker", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Quickstart_with_a_port_out_of_range_exits_2()
     {
         using var home = new TempDirectory();
