@@ -18,120 +18,67 @@ internal static class TrainerFactory
 
     public static IEstimator<ITransformer> Create(MLContext ml, MlTrainer trainer, MlTask task, IReadOnlyDictionary<string, object> h, int seed) => (trainer, task) switch
     {
-        (MlTrainer.LightGbm, MlTask.Binary) => ml.BinaryClassification.Trainers.LightGbm(Set(new LightGbmBinaryTrainer.Options { Seed = seed }, h, LightGbm)),
-        (MlTrainer.LightGbm, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.LightGbm(Set(new LightGbmMulticlassTrainer.Options { Seed = seed }, h, LightGbm)),
-        (MlTrainer.LightGbm, MlTask.Regression) => ml.Regression.Trainers.LightGbm(Set(new LightGbmRegressionTrainer.Options { Seed = seed }, h, LightGbm)),
-        (MlTrainer.FastTree, MlTask.Binary) => ml.BinaryClassification.Trainers.FastTree(Set(new FastTreeBinaryTrainer.Options(), h, FastTree)),
-        (MlTrainer.FastTree, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(Set(new FastTreeBinaryTrainer.Options(), h, FastTree))),
-        (MlTrainer.FastTree, MlTask.Regression) => ml.Regression.Trainers.FastTree(Set(new FastTreeRegressionTrainer.Options(), h, FastTree)),
-        (MlTrainer.FastForest, MlTask.Binary) => ml.BinaryClassification.Trainers.FastForest(Set(new FastForestBinaryTrainer.Options(), h, FastForest)),
-        (MlTrainer.FastForest, MlTask.Regression) => ml.Regression.Trainers.FastForest(Set(new FastForestRegressionTrainer.Options(), h, FastForest)),
-        (MlTrainer.Sdca, MlTask.Binary) => ml.BinaryClassification.Trainers.SdcaLogisticRegression(Set(new SdcaLogisticRegressionBinaryTrainer.Options(), h, Sdca)),
-        (MlTrainer.Sdca, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(Set(new SdcaMaximumEntropyMulticlassTrainer.Options(), h, Sdca)),
-        (MlTrainer.Sdca, MlTask.Regression) => ml.Regression.Trainers.Sdca(Set(new SdcaRegressionTrainer.Options(), h, Sdca)),
-        (MlTrainer.LbfgsLogistic, MlTask.Binary) => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(Set(new LbfgsLogisticRegressionBinaryTrainer.Options(), h, Lbfgs)),
-        (MlTrainer.LbfgsLogistic, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(Set(new LbfgsMaximumEntropyMulticlassTrainer.Options(), h, Lbfgs)),
-        (MlTrainer.LbfgsPoisson, MlTask.Regression) => ml.Regression.Trainers.LbfgsPoissonRegression(Set(new LbfgsPoissonRegressionTrainer.Options(), h, Lbfgs)),
-        (MlTrainer.AveragedPerceptron, MlTask.Binary) => ml.BinaryClassification.Trainers.AveragedPerceptron(Set(new AveragedPerceptronTrainer.Options(), h, Perceptron)),
+        (MlTrainer.LightGbm, MlTask.Binary) => ml.BinaryClassification.Trainers.LightGbm(Set(new LightGbmBinaryTrainer.Options { Seed = seed }, h, "lightgbm")),
+        (MlTrainer.LightGbm, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.LightGbm(Set(new LightGbmMulticlassTrainer.Options { Seed = seed }, h, "lightgbm")),
+        (MlTrainer.LightGbm, MlTask.Regression) => ml.Regression.Trainers.LightGbm(Set(new LightGbmRegressionTrainer.Options { Seed = seed }, h, "lightgbm")),
+        (MlTrainer.FastTree, MlTask.Binary) => ml.BinaryClassification.Trainers.FastTree(Set(new FastTreeBinaryTrainer.Options(), h, "fasttree")),
+        (MlTrainer.FastTree, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(Set(new FastTreeBinaryTrainer.Options(), h, "fasttree"))),
+        (MlTrainer.FastTree, MlTask.Regression) => ml.Regression.Trainers.FastTree(Set(new FastTreeRegressionTrainer.Options(), h, "fasttree")),
+        (MlTrainer.FastForest, MlTask.Binary) => ml.BinaryClassification.Trainers.FastForest(Set(new FastForestBinaryTrainer.Options(), h, "fastforest")),
+        (MlTrainer.FastForest, MlTask.Regression) => ml.Regression.Trainers.FastForest(Set(new FastForestRegressionTrainer.Options(), h, "fastforest")),
+        (MlTrainer.Sdca, MlTask.Binary) => ml.BinaryClassification.Trainers.SdcaLogisticRegression(Set(new SdcaLogisticRegressionBinaryTrainer.Options(), h, "sdca")),
+        (MlTrainer.Sdca, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(Set(new SdcaMaximumEntropyMulticlassTrainer.Options(), h, "sdca")),
+        (MlTrainer.Sdca, MlTask.Regression) => ml.Regression.Trainers.Sdca(Set(new SdcaRegressionTrainer.Options(), h, "sdca")),
+        (MlTrainer.LbfgsLogistic, MlTask.Binary) => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(Set(new LbfgsLogisticRegressionBinaryTrainer.Options(), h, "lbfgs")),
+        (MlTrainer.LbfgsLogistic, MlTask.Multiclass) => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(Set(new LbfgsMaximumEntropyMulticlassTrainer.Options(), h, "lbfgs")),
+        (MlTrainer.LbfgsPoisson, MlTask.Regression) => ml.Regression.Trainers.LbfgsPoissonRegression(Set(new LbfgsPoissonRegressionTrainer.Options(), h, "lbfgs")),
+        (MlTrainer.AveragedPerceptron, MlTask.Binary) => ml.BinaryClassification.Trainers.AveragedPerceptron(Set(new AveragedPerceptronTrainer.Options(), h, "averaged_perceptron")),
         _ => throw MlopsException.Invalid($"trainer.name: {trainer} cannot do {task.ToString().ToLowerInvariant()} tasks."),
     };
 
-    private static T Set<T>(T options, IReadOnlyDictionary<string, object> h, Action<T, string, object> apply)
+    /// <summary>The spec's snake_case hyperparameter names and the option members they set, across every trainer.</summary>
+    private static readonly Dictionary<string, string> s_members = new(StringComparer.Ordinal)
+    {
+        ["number_of_iterations"] = "NumberOfIterations",
+        ["learning_rate"] = "LearningRate",
+        ["number_of_leaves"] = "NumberOfLeaves",
+        ["minimum_example_count_per_leaf"] = "MinimumExampleCountPerLeaf",
+        ["number_of_trees"] = "NumberOfTrees",
+        ["l1_regularization"] = "L1Regularization",
+        ["l2_regularization"] = "L2Regularization",
+        ["maximum_number_of_iterations"] = "MaximumNumberOfIterations",
+        ["optimization_tolerance"] = "OptimizationTolerance",
+        ["history_size"] = "HistorySize",
+    };
+
+    /// <summary>
+    /// Sets each hyperparameter on the member of the same name, converted to its type (int, float, double or their
+    /// nullable forms). The spec rules already limit names per trainer; a name the options lack is still refused.
+    /// </summary>
+    private static T Set<T>(T options, IReadOnlyDictionary<string, object> h, string trainer)
         where T : TrainerInputBaseWithLabel
     {
         options.LabelColumnName = Label;
         options.FeatureColumnName = Features;
         foreach (var (name, value) in h)
         {
-            apply(options, name, value);
+            var member = s_members.TryGetValue(name, out var memberName) ? memberName : null;
+            var field = member is null ? null : typeof(T).GetField(member);
+            var property = member is null || field is not null ? null : typeof(T).GetProperty(member);
+            var type = field?.FieldType ?? property?.PropertyType ?? throw Unknown(trainer, name);
+            var converted = Convert.ChangeType(value, Nullable.GetUnderlyingType(type) ?? type, CultureInfo.InvariantCulture);
+            if (field is not null)
+            {
+                field.SetValue(options, converted);
+            }
+            else
+            {
+                property!.SetValue(options, converted);
+            }
         }
 
         return options;
     }
-
-    private static void LightGbm<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "number_of_iterations": options.NumberOfIterations = Int(value); break;
-            case "learning_rate": options.LearningRate = Double(value); break;
-            case "number_of_leaves": options.NumberOfLeaves = Int(value); break;
-            case "minimum_example_count_per_leaf": options.MinimumExampleCountPerLeaf = Int(value); break;
-            default: throw Unknown("lightgbm", name);
-        }
-    }
-
-    private static void FastTree<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "number_of_trees": options.NumberOfTrees = Int(value); break;
-            case "number_of_leaves": options.NumberOfLeaves = Int(value); break;
-            case "minimum_example_count_per_leaf": options.MinimumExampleCountPerLeaf = Int(value); break;
-            case "learning_rate": options.LearningRate = Double(value); break;
-            default: throw Unknown("fasttree", name);
-        }
-    }
-
-    private static void FastForest<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "number_of_trees": options.NumberOfTrees = Int(value); break;
-            case "number_of_leaves": options.NumberOfLeaves = Int(value); break;
-            case "minimum_example_count_per_leaf": options.MinimumExampleCountPerLeaf = Int(value); break;
-            default: throw Unknown("fastforest", name);
-        }
-    }
-
-    private static void Sdca<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "l2_regularization": options.L2Regularization = (float?)Double(value); break;
-            case "l1_regularization": options.L1Regularization = (float?)Double(value); break;
-            case "maximum_number_of_iterations": options.MaximumNumberOfIterations = Int(value); break;
-            default: throw Unknown("sdca", name);
-        }
-    }
-
-    private static void Lbfgs<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "l1_regularization": options.L1Regularization = (float)Double(value); break;
-            case "l2_regularization": options.L2Regularization = (float)Double(value); break;
-            case "optimization_tolerance": options.OptimizationTolerance = (float)Double(value); break;
-            case "history_size": options.HistorySize = Int(value); break;
-            default: throw Unknown("lbfgs", name);
-        }
-    }
-
-    private static void Perceptron<T>(T o, string name, object value)
-        where T : TrainerInputBaseWithLabel
-    {
-        dynamic options = o;
-        switch (name)
-        {
-            case "learning_rate": options.LearningRate = (float)Double(value); break;
-            case "number_of_iterations": options.NumberOfIterations = Int(value); break;
-            default: throw Unknown("averaged_perceptron", name);
-        }
-    }
-
-    private static int Int(object value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
-
-    private static double Double(object value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 
     private static MlopsException Unknown(string trainer, string name) =>
         MlopsException.Invalid($"trainer.hyperparameters.{name}: {trainer} has no such hyperparameter.");
