@@ -57,38 +57,49 @@ public sealed class MlNetTrainer(TimeProvider clock)
         }
 
         var pipeline = BuildPipeline(ml, request, features, textColumns);
-        var splits = Splits(ml, request, data, header.Length, columns, loaderOptions, prepare, cancellationToken);
-        var foldMetrics = new List<IReadOnlyDictionary<string, double>>();
-        for (var fold = 0; fold < splits.Count; fold++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress((double)fold / (splits.Count + 1), $"fold {fold + 1} of {splits.Count}");
-            var model = pipeline.Fit(splits[fold].Train);
-            var metrics = Evaluate(ml, request.Task, model.Transform(splits[fold].Test));
-            foldMetrics.Add(metrics);
-            log($"fold {fold + 1}: " + string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        progress((double)splits.Count / (splits.Count + 1), "fitting the final model on all rows");
-        var clockStart = Stopwatch.GetTimestamp();
-        var final = pipeline.Fit(data);
-        var fitTime = Stopwatch.GetElapsedTime(clockStart);
-        var mean = foldMetrics.SelectMany(m => m).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Average(p => p.Value));
-        var importance = FeatureImportance(ml, request.Task, final, splits[^1].Test, features, log);
-        var confusion = ConfusionMatrix(ml, request.Task, final.Transform(splits[^1].Test));
-        var onnx = ExportOnnx(ml, final, data, log);
+        var foldsCopy = request.KFold && request.FoldsFile is not null ? WriteWithFoldColumns(request, cancellationToken) : null;
         try
         {
-            var descriptor = new MlNetModelPackager(clock).Save(ml, final, inputSchema, packageFolder, runId, InputExample(request, header, features), onnxFile: onnx);
-            log($"model packaged: {string.Join(", ", descriptor.FileHashes.Keys)}");
-            return new MlNetTrainingResult(foldMetrics, mean, importance, profile, descriptor, fitTime, confusion);
+            var splits = Splits(ml, request, data, header.Length, columns, foldsCopy, prepare);
+            var foldMetrics = new List<IReadOnlyDictionary<string, double>>();
+            for (var fold = 0; fold < splits.Count; fold++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress((double)fold / (splits.Count + 1), $"fold {fold + 1} of {splits.Count}");
+                var model = pipeline.Fit(splits[fold].Train);
+                var metrics = Evaluate(ml, request.Task, model.Transform(splits[fold].Test));
+                foldMetrics.Add(metrics);
+                log($"fold {fold + 1}: " + string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            progress((double)splits.Count / (splits.Count + 1), "fitting the final model on all rows");
+            var clockStart = Stopwatch.GetTimestamp();
+            var final = pipeline.Fit(data);
+            var fitTime = Stopwatch.GetElapsedTime(clockStart);
+            var mean = foldMetrics.SelectMany(m => m).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Average(p => p.Value));
+            var importance = FeatureImportance(ml, request.Task, final, splits[^1].Test, features, log);
+            var confusion = ConfusionMatrix(ml, request.Task, final.Transform(splits[^1].Test));
+            var onnx = ExportOnnx(ml, final, data, log);
+            try
+            {
+                var descriptor = new MlNetModelPackager(clock).Save(ml, final, inputSchema, packageFolder, runId, InputExample(request, header, features), onnxFile: onnx);
+                log($"model packaged: {string.Join(", ", descriptor.FileHashes.Keys)}");
+                return new MlNetTrainingResult(foldMetrics, mean, importance, profile, descriptor, fitTime, confusion);
+            }
+            finally
+            {
+                if (onnx is not null)
+                {
+                    File.Delete(onnx);
+                }
+            }
         }
         finally
         {
-            if (onnx is not null)
+            if (foldsCopy is not null)
             {
-                File.Delete(onnx);
+                File.Delete(foldsCopy.Path);
             }
         }
     }
@@ -189,7 +200,7 @@ public sealed class MlNetTrainer(TimeProvider clock)
     }
 
     private static List<(IDataView Train, IDataView Test)> Splits(MLContext ml, MlNetTrainingRequest request, IDataView data, int columnCount,
-        TextLoader.Column[] columns, TextLoader.Options loaderOptions, Func<IDataView, IDataView> prepare, CancellationToken cancellationToken)
+        TextLoader.Column[] columns, FoldsCopy? foldsCopy, Func<IDataView, IDataView> prepare)
     {
         if (!request.KFold)
         {
@@ -197,73 +208,75 @@ public sealed class MlNetTrainer(TimeProvider clock)
             return [(split.TrainSet, split.TestSet)];
         }
 
-        if (request.FoldsFile is null)
+        if (foldsCopy is null)
         {
             return ml.Data.CrossValidationSplit(data, request.Folds, seed: request.Seed).Select(s => (s.TrainSet, s.TestSet)).ToList();
         }
 
-        // Fixed folds: the data is loaded once more with one 0/1 column per fold ("is this row in fold k's test
-        // set"), so each split is two range filters on that column.
-        var folds = ReadFolds(request.FoldsFile, cancellationToken);
+        // Each split is two range filters over the copy's 0/1 fold columns, read from disk as ML.NET streams it,
+        // so a large dataset is never held in memory by this step.
+        var foldColumns = Enumerable.Range(0, foldsCopy.Count).Select(k => new TextLoader.Column(FoldColumn + k.ToString(CultureInfo.InvariantCulture), DataKind.Single, columnCount + k));
+        var all = prepare(ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Columns = [.. columns, .. foldColumns],
+            Separators = [request.Separator],
+            HasHeader = request.HasHeader,
+            AllowQuoting = true,
+        }).Load(foldsCopy.Path));
+        return Enumerable.Range(0, foldsCopy.Count).Select(k =>
+        {
+            var column = FoldColumn + k.ToString(CultureInfo.InvariantCulture);
+            return (ml.Data.FilterRowsByColumn(all, column, 0, 0.5), ml.Data.FilterRowsByColumn(all, column, 0.5, 2));
+        }).ToList();
+    }
+
+    /// <summary>A temporary copy of the data with one 0/1 column per fold ("is this row in fold k's test set").</summary>
+    private sealed record FoldsCopy(string Path, int Count);
+
+    private static FoldsCopy WriteWithFoldColumns(MlNetTrainingRequest request, CancellationToken cancellationToken)
+    {
+        var folds = ReadFolds(request.FoldsFile!, cancellationToken);
         var count = folds.Values.Max() + 1;
-        var withFolds = Path.Combine(Path.GetTempPath(), "mlops-folds-" + Guid.NewGuid().ToString("N") + ".csv");
+        var path = Path.Combine(Path.GetTempPath(), "mlops-folds-" + Guid.NewGuid().ToString("N") + ".csv");
         try
         {
-            using (var writer = new StreamWriter(withFolds))
+            using var writer = new StreamWriter(path);
+            var row = 0;
+            var headerDone = !request.HasHeader;
+            foreach (var line in File.ReadLines(request.DataPath))
             {
-                var row = 0;
-                var headerDone = !request.HasHeader;
-                foreach (var line in File.ReadLines(request.DataPath))
+                if (!headerDone)
                 {
-                    if (!headerDone)
-                    {
-                        writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + FoldColumn + k.ToString(CultureInfo.InvariantCulture))));
-                        headerDone = true;
-                        continue;
-                    }
-
-                    if (line.Length == 0)
-                    {
-                        continue;
-                    }
-
-                    if (!folds.TryGetValue(row, out var fold))
-                    {
-                        throw MlopsException.Invalid($"dataset.folds_file: row {row} of the data has no fold.");
-                    }
-
-                    writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + (k == fold ? "1" : "0"))));
-                    row++;
+                    writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + FoldColumn + k.ToString(CultureInfo.InvariantCulture))));
+                    headerDone = true;
+                    continue;
                 }
+
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                if (!folds.TryGetValue(row, out var fold))
+                {
+                    throw MlopsException.Invalid($"dataset.folds_file: row {row} of the data has no fold.");
+                }
+
+                if ((row & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                writer.WriteLine(line + string.Concat(Enumerable.Range(0, count).Select(k => request.Separator + (k == fold ? "1" : "0"))));
+                row++;
             }
 
-            var foldColumns = Enumerable.Range(0, count).Select(k => new TextLoader.Column(FoldColumn + k.ToString(CultureInfo.InvariantCulture), DataKind.Single, columnCount + k));
-            var foldLoader = ml.Data.CreateTextLoader(new TextLoader.Options
-            {
-                Columns = [.. columns, .. foldColumns],
-                Separators = loaderOptions.Separators,
-                HasHeader = loaderOptions.HasHeader,
-                AllowQuoting = true,
-            });
-
-            // Cached and read once now, because the temporary file is deleted below.
-            var all = ml.Data.Cache(prepare(foldLoader.Load(withFolds)));
-            using (var cursor = all.GetRowCursor(all.Schema))
-            {
-                while (cursor.MoveNext())
-                {
-                }
-            }
-
-            return Enumerable.Range(0, count).Select(k =>
-            {
-                var column = FoldColumn + k.ToString(CultureInfo.InvariantCulture);
-                return (ml.Data.FilterRowsByColumn(all, column, 0, 0.5), ml.Data.FilterRowsByColumn(all, column, 0.5, 2));
-            }).ToList();
+            return new FoldsCopy(path, count);
         }
-        finally
+        catch
         {
-            File.Delete(withFolds);
+            File.Delete(path);
+            throw;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mlops.Application.Ports;
 using Mlops.Domain.Training;
+using Mlops.Infrastructure.Learning.Data;
 using Mlops.Infrastructure.Training;
 
 namespace Mlops.Infrastructure.Learning.Training;
@@ -8,27 +9,41 @@ namespace Mlops.Infrastructure.Learning.Training;
 /// <summary>The ML.NET implementation of the training ports: maps the spec onto <see cref="MlNetTrainer"/>.</summary>
 public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITrainingSpecReader
 {
-    public TrainingSpec Parse(string text)
-    {
-        var spec = TrainingSpecParser.Parse(text);
-
-        // Refused at submission rather than failing later on the worker with a confusing CSV error.
-        return spec.Dataset.Format == DatasetFormat.Parquet
-            ? throw Domain.Common.MlopsException.Invalid("dataset.path: Parquet datasets are not supported by this version's trainer yet; use a CSV file.")
-            : spec;
-    }
+    public TrainingSpec Parse(string text) => TrainingSpecParser.Parse(text);
 
     public TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
     {
+        if (spec.Dataset.Format != DatasetFormat.Parquet)
+        {
+            return Train(spec, dataPath, spec.Dataset.Separator, spec.Dataset.HasHeader, null, foldsPath, packageFolder, runId, log, progress, cancellationToken);
+        }
+
+        var staged = Path.Combine(Path.GetTempPath(), "mlops-parquet-" + Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            progress(0, "reading the Parquet file");
+            var sha256 = ParquetToCsvConverter.Convert(dataPath, staged, cancellationToken);
+            log($"data: Parquet file converted for training, sha256 {sha256[..12]}");
+            return Train(spec, staged, ParquetToCsvConverter.Separator, true, sha256, foldsPath, packageFolder, runId, log, progress, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(staged);
+        }
+    }
+
+    private TrainingOutcome Train(TrainingSpec spec, string csvPath, char separator, bool hasHeader, string? sourceSha256, string? foldsPath, string packageFolder, string runId,
+        Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
+    {
         var request = new MlNetTrainingRequest(
-            dataPath,
+            csvPath,
             spec.Dataset.Label,
             spec.Dataset.Features,
             spec.Dataset.Categorical,
             spec.Dataset.Text,
             spec.Dataset.Ignore,
-            spec.Dataset.Separator,
-            spec.Dataset.HasHeader,
+            separator,
+            hasHeader,
             foldsPath,
             spec.Task switch
             {
@@ -52,11 +67,12 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
             spec.Validation.HoldoutFraction,
             spec.Validation.Seed);
         var result = new MlNetTrainer(clock).Train(request, packageFolder, runId, log, progress, cancellationToken);
+        var profile = sourceSha256 is null ? result.Profile : result.Profile with { Sha256 = sourceSha256 };
         var profileJson = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["rows"] = result.Profile.Rows,
-            ["sha256"] = result.Profile.Sha256,
-            ["columns"] = result.Profile.Columns.Select(c => new Dictionary<string, object?>
+            ["rows"] = profile.Rows,
+            ["sha256"] = profile.Sha256,
+            ["columns"] = profile.Columns.Select(c => new Dictionary<string, object?>
             {
                 ["name"] = c.Name,
                 ["type"] = c.Numeric ? "numeric" : "text",
@@ -68,7 +84,7 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
                 ["distinct"] = c.Distinct,
             }).ToList(),
         });
-        return new TrainingOutcome(result.FoldMetrics, result.Metrics, result.FeatureImportance, result.Profile.Rows, result.Profile.Sha256, profileJson,
+        return new TrainingOutcome(result.FoldMetrics, result.Metrics, result.FeatureImportance, profile.Rows, profile.Sha256, profileJson,
             [.. result.Package.Flavors.Keys], result.FitTime, result.ConfusionMatrix);
     }
 }
