@@ -1,0 +1,7 @@
+namespace Mlops.Domain.Optimization;
+
+public enum StudyDirection
+{
+    Minimize,
+    Maximize,
+}

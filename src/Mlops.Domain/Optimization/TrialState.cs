@@ -1,0 +1,9 @@
+namespace Mlops.Domain.Optimization;
+
+public enum TrialState
+{
+    Running,
+    Complete,
+    Pruned,
+    Failed,
+}
