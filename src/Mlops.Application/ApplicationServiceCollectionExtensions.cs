@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mlops.Application.Jobs;
 using Mlops.Application.UseCases.Artifacts;
 using Mlops.Application.UseCases.Jobs;
+using Mlops.Application.UseCases.Optimization;
 using Mlops.Application.UseCases.Registry;
 using Mlops.Application.UseCases.Training;
 using Mlops.Application.UseCases.Tracking;
@@ -26,11 +27,18 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<RegisterModelVersionUseCase>();
         services.AddSingleton<UpdateModelUseCase>();
         services.AddSingleton<GetModelUseCase>();
+        services.AddSingleton<IdempotentRegistration>();
         services.AddSingleton<ResolveModelUriUseCase>();
         services.AddSingleton<IJobHandler, NoopJobHandler>();
         services.AddSingleton<IJobHandler, TrainingJobHandler>();
         services.AddSingleton<TrainModelUseCase>();
         services.AddSingleton<ManageJobsUseCase>();
+        services.AddSingleton<CreateStudyUseCase>();
+        services.AddSingleton<AskTrialUseCase>();
+        services.AddSingleton<ReportTrialUseCase>();
+        services.AddSingleton<TellTrialUseCase>();
+        services.AddSingleton<GetStudyUseCase>();
+        services.AddSingleton<TuneUseCase>();
         return services;
     }
 }

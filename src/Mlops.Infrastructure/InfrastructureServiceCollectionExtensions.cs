@@ -23,6 +23,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<ITrackingStore, SqliteTrackingStore>();
                 services.AddSingleton<IModelRegistryStore, SqliteModelRegistryStore>();
                 services.AddSingleton<IJobQueue, Jobs.SqliteJobQueue>();
+                services.AddSingleton<IStudyStore, SqliteStudyStore>();
                 break;
             default:
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");
@@ -33,6 +34,8 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<Learning.Training.MlNetTrainingAdapter>();
         services.AddSingleton<ITrainer>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
         services.AddSingleton<ITrainingSpecReader>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
+        services.AddSingleton<ITuningSpecReader, Training.TuningSpecParser>();
+        services.AddSingleton<IParameterImportance, Learning.Optimization.ForestParameterImportance>();
         return services;
     }
 }

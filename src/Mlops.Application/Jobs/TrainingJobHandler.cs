@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using Mlops.Application.Ports;
+using Mlops.Application.UseCases.Optimization;
 using Mlops.Application.UseCases.Registry;
 using Mlops.Application.UseCases.Training;
 using Mlops.Domain.Artifacts;
 using Mlops.Domain.Common;
 using Mlops.Domain.Jobs;
-using Mlops.Domain.Registry;
+using Mlops.Domain.Optimization;
 using Mlops.Domain.Tracking;
 using Mlops.Domain.Training;
 
@@ -23,9 +24,9 @@ public sealed class TrainingJobHandler(
     ITrainer trainer,
     ITrackingStore tracking,
     IArtifactStore artifacts,
-    IModelRegistryStore registry,
-    RegisterModelVersionUseCase register,
-    UpdateModelUseCase updateModel,
+    IdempotentRegistration registration,
+    IStudyStore studies,
+    TuneUseCase tuning,
     TimeProvider clock) : IJobHandler
 {
     public const string JobIdTag = "mlops.job_id";
@@ -37,6 +38,43 @@ public sealed class TrainingJobHandler(
     public async Task<string?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         var payload = TrainingJobPayload.FromJson(context.Job.Payload);
+        if (payload.Trial is null)
+        {
+            return await TrainAsync(context, payload, cancellationToken);
+        }
+
+        // A study trial: its value (or failure) is told to the study, which then queues the next trial.
+        var trial = payload.Trial;
+        try
+        {
+            var result = await TrainAsync(context, payload, cancellationToken);
+            using var document = JsonDocument.Parse(result);
+            var metric = document.RootElement.GetProperty("primary_metric").GetString()!;
+            var value = document.RootElement.GetProperty("metrics").TryGetProperty(metric, out var v) ? v.GetDouble() : double.NaN;
+            await studies.SetTrialLinksAsync(trial.StudyId, trial.Number, document.RootElement.GetProperty("run_id").GetString(), null, CancellationToken.None);
+            await studies.FinishTrialAsync(trial.StudyId, trial.Number, double.IsFinite(value) ? TrialState.Complete : TrialState.Failed,
+                double.IsFinite(value) ? [value] : null, double.IsFinite(value) ? null : $"the metric '{metric}' is {value}", Now(), CancellationToken.None);
+            context.Log($"trial {trial.Number}: {metric} = {value.ToString("0.#####", CultureInfo.InvariantCulture)}");
+            return result;
+        }
+        catch (Exception e) when (IsFinalFailure(context.Job, e))
+        {
+            await studies.FinishTrialAsync(trial.StudyId, trial.Number, TrialState.Failed, null, e.Message, Now(), CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            await tuning.ContinueAsync(trial.StudyId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Whether the worker will not run this job again (then the trial is failed; otherwise the retry may still complete it).</summary>
+    private static bool IsFinalFailure(Job job, Exception e) =>
+        e is OperationCanceledException or MlopsException { Kind: ErrorKind.InvalidArgument or ErrorKind.NotFound or ErrorKind.AlreadyExists }
+        || job.Attempts >= job.MaxAttempts;
+
+    private async Task<string> TrainAsync(JobContext context, TrainingJobPayload payload, CancellationToken cancellationToken)
+    {
         var spec = specs.Parse(payload.Spec);
         var work = Directory.CreateTempSubdirectory("mlops-train-").FullName;
         try
@@ -44,7 +82,7 @@ public sealed class TrainingJobHandler(
             var dataPath = await LocalCopyAsync(spec.Dataset.Path, payload.BasePath, work, "data", cancellationToken);
             var foldsPath = spec.Dataset.FoldsFile is { } folds ? await LocalCopyAsync(folds, payload.BasePath, work, "folds", cancellationToken) : null;
             var experimentId = await ExperimentAsync(spec.Experiment, cancellationToken);
-            var run = await StartRunAsync(spec, experimentId, context.Job, cancellationToken);
+            var run = await StartRunAsync(spec, experimentId, context.Job, payload.Trial, cancellationToken);
             context.Log($"run {run.RunId} in experiment '{spec.Experiment}' ({experimentId})");
             try
             {
@@ -108,12 +146,12 @@ public sealed class TrainingJobHandler(
             [new Tag(SystemTags.DatasetContext, "training")])], cancellationToken);
 
         string? registered = null;
-        if (spec.Register is { } registration)
+        if (spec.Register is { } registrationSpec)
         {
             context.ReportProgress(0.96, "registering the model");
-            var version = await RegisterOnceAsync(registration, run.RunId, context.Job.Id, cancellationToken);
-            registered = $"{registration.Model}/{version.Version}";
-            context.Log($"registered {registration.Model} version {version.Version}" + (registration.Alias is { } a ? $" (@{a})" : ""));
+            var version = await registration.RegisterAsync(registrationSpec.Model, registrationSpec.Alias, run.RunId, (JobIdTag, context.Job.Id.ToString(CultureInfo.InvariantCulture)), $"Trained by job {context.Job.Id}", cancellationToken);
+            registered = $"{registrationSpec.Model}/{version.Version}";
+            context.Log($"registered {registrationSpec.Model} version {version.Version}" + (registrationSpec.Alias is { } a ? $" (@{a})" : ""));
         }
 
         var primary = spec.Metrics.Optimize;
@@ -126,34 +164,6 @@ public sealed class TrainingJobHandler(
             ["primary_metric"] = primary,
             ["model_version"] = registered,
         });
-    }
-
-    private async Task<ModelVersion> RegisterOnceAsync(RegistrationSpec registration, string runId, long jobId, CancellationToken cancellationToken)
-    {
-        var jobTag = jobId.ToString(CultureInfo.InvariantCulture);
-        if (await registry.GetModelAsync(registration.Model, cancellationToken) is null)
-        {
-            try
-            {
-                await registry.CreateModelAsync(registration.Model, "", [], Now(), cancellationToken);
-            }
-            catch (MlopsException e) when (e.Kind == ErrorKind.AlreadyExists)
-            {
-            }
-        }
-
-        var escaped = registration.Model.Replace("'", "''", StringComparison.Ordinal);
-        var existing = await registry.SearchVersionsAsync(new RegistryQuery(
-            Domain.Search.SearchFilterParser.Parse($"name = '{escaped}' AND tags.`{JobIdTag}` = '{jobTag}'", Domain.Search.SearchTarget.ModelVersions), [], 1, 0), cancellationToken);
-        var version = existing.Items.Count > 0
-            ? existing.Items[0]
-            : await register.ExecuteAsync(new RegisterModelVersionInput(registration.Model, $"runs:/{runId}/model", runId, [(JobIdTag, jobTag)], null, $"Trained by job {jobId}", "mlops-worker"), cancellationToken);
-        if (registration.Alias is { } alias)
-        {
-            await updateModel.SetAliasAsync(registration.Model, alias, version.Version.ToString(CultureInfo.InvariantCulture), cancellationToken);
-        }
-
-        return version;
     }
 
     private async Task<string> ExperimentAsync(string name, CancellationToken cancellationToken)
@@ -173,7 +183,7 @@ public sealed class TrainingJobHandler(
         }
     }
 
-    private async Task<RunInfo> StartRunAsync(TrainingSpec spec, string experimentId, Job job, CancellationToken cancellationToken)
+    private async Task<RunInfo> StartRunAsync(TrainingSpec spec, string experimentId, Job job, TrialReference? trial, CancellationToken cancellationToken)
     {
         var experiment = (await tracking.GetExperimentAsync(experimentId, cancellationToken))!;
         var runId = Guid.NewGuid().ToString("N");
@@ -183,6 +193,14 @@ public sealed class TrainingJobHandler(
         tags.Add(new Tag(SystemTags.RunName, name));
         tags.Add(new Tag(JobIdTag, job.Id.ToString(CultureInfo.InvariantCulture)));
         tags.Add(new Tag("mlops.job_attempt", job.Attempts.ToString(CultureInfo.InvariantCulture)));
+        if (trial is not null)
+        {
+            tags.Add(new Tag("mlops.trial", trial.Number.ToString(CultureInfo.InvariantCulture)));
+            if (trial.ParentRunId is { } parent)
+            {
+                tags.Add(new Tag(SystemTags.ParentRunId, parent));
+            }
+        }
         await tracking.CreateRunAsync(info, tags, cancellationToken);
         var parameters = new List<Param>
         {

@@ -167,7 +167,7 @@ public static class TrainingSpecParser
         };
     }
 
-    private static YamlNode Load(string text)
+    internal static YamlNode Load(string text)
     {
         if (text.Length > MaxLength)
         {

@@ -20,7 +20,7 @@ public static class MlopsEndpoints
             app.MapGroup(prefix + "/mlflow-artifacts").AddEndpointFilter<MlflowErrorFilter>().MapMlflowProxiedArtifactsApi();
         }
 
-        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi();
+        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi();
         app.MapGroup("").AddEndpointFilter<MlflowErrorFilter>().MapGet("/get-artifact", MlflowArtifactsApi.GetRunArtifact).ExcludeFromDescription();
         app.MapGet("/health", () => TypedResults.Text("OK")).WithTags("Server");
         app.MapGet("/version", () => TypedResults.Text(MlopsServer.Version)).WithTags("Server");

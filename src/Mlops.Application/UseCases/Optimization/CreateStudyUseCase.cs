@@ -1,0 +1,44 @@
+using Mlops.Application.Ports;
+using Mlops.Domain.Common;
+using Mlops.Domain.Optimization;
+using Mlops.Domain.Optimization.Pruners;
+using Mlops.Domain.Optimization.Samplers;
+using Mlops.Domain.Optimization.Space;
+
+namespace Mlops.Application.UseCases.Optimization;
+
+/// <summary>What a user gives to create a study for an external (ask/tell) objective.</summary>
+public sealed record CreateStudyRequest(
+    string Name,
+    IReadOnlyList<StudyDirection> Directions,
+    SearchSpace Space,
+    string? Sampler = null,
+    long Seed = 0,
+    string? Pruner = null,
+    IReadOnlyDictionary<string, double>? PrunerOptions = null,
+    bool LoadIfExists = false);
+
+/// <summary>Creates an ask/tell study (or returns the existing one of that name when asked to and it matches).</summary>
+public sealed class CreateStudyUseCase(IStudyStore store, TimeProvider clock)
+{
+    public async Task<Study> CreateAsync(CreateStudyRequest request, CancellationToken cancellationToken)
+    {
+        StudyRules.CheckName(request.Name);
+        StudyRules.CheckDirections(request.Directions);
+        var sampler = new SamplerSpec(SamplerCatalog.Normalize(request.Sampler), request.Seed);
+        if (sampler.Name == "grid")
+        {
+            _ = GridSampler.GridSize(request.Space);
+        }
+
+        var pruner = PrunerCatalog.Validate(request.Pruner, request.PrunerOptions);
+        if (request.LoadIfExists && await store.GetStudyAsync(request.Name, cancellationToken) is { } existing)
+        {
+            return SearchSpaceJson.Serialize(existing.Space) == SearchSpaceJson.Serialize(request.Space) && existing.Directions.SequenceEqual(request.Directions)
+                ? existing
+                : throw MlopsException.AlreadyExists($"Study '{request.Name}' exists with a different search space or directions.");
+        }
+
+        return await store.CreateStudyAsync(new NewStudy(request.Name, request.Directions, request.Space, sampler, pruner), clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+    }
+}
