@@ -14,6 +14,8 @@ internal static class MlopsCommandLine
             new RunsCommand(),
             new ModelsCommand(),
             new TrainCommand(),
+            new TuneCommand(),
+            new StudiesCommand(),
             new JobsCommand(),
             new WorkerCommand(),
             new QuickstartCommand(),
