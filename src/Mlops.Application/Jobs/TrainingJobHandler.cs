@@ -27,6 +27,7 @@ public sealed class TrainingJobHandler(
     IdempotentRegistration registration,
     IStudyStore studies,
     TuneUseCase tuning,
+    ReportTrialUseCase report,
     TimeProvider clock) : IJobHandler
 {
     public const string JobIdTag = "mlops.job_id";
@@ -40,14 +41,14 @@ public sealed class TrainingJobHandler(
         var payload = TrainingJobPayload.FromJson(context.Job.Payload);
         if (payload.Trial is null)
         {
-            return await TrainAsync(context, payload, cancellationToken);
+            return await TrainAsync(context, payload, null, cancellationToken);
         }
 
         // A study trial: its value (or failure) is told to the study, which then queues the next trial.
         var trial = payload.Trial;
         try
         {
-            var result = await TrainAsync(context, payload, cancellationToken);
+            var result = await TrainAsync(context, payload, await PruningAsync(context, payload, cancellationToken), cancellationToken);
             using var document = JsonDocument.Parse(result);
             var metric = document.RootElement.GetProperty("primary_metric").GetString()!;
             var value = document.RootElement.GetProperty("metrics").TryGetProperty(metric, out var v) ? v.GetDouble() : double.NaN;
@@ -56,6 +57,12 @@ public sealed class TrainingJobHandler(
                 double.IsFinite(value) ? [value] : null, double.IsFinite(value) ? null : $"the metric '{metric}' is {value}", Now(), CancellationToken.None);
             context.Log($"trial {trial.Number}: {metric} = {value.ToString("0.#####", CultureInfo.InvariantCulture)}");
             return result;
+        }
+        catch (TrialPrunedException pruned)
+        {
+            await studies.FinishTrialAsync(trial.StudyId, trial.Number, TrialState.Pruned, null, null, Now(), CancellationToken.None);
+            context.Log($"trial {trial.Number}: pruned after fold {pruned.Step + 1}");
+            return JsonSerializer.Serialize(new Dictionary<string, object?> { ["pruned"] = true, ["step"] = pruned.Step });
         }
         catch (Exception e) when (IsFinalFailure(context.Job, e))
         {
@@ -73,7 +80,36 @@ public sealed class TrainingJobHandler(
         e is OperationCanceledException or MlopsException { Kind: ErrorKind.InvalidArgument or ErrorKind.NotFound or ErrorKind.AlreadyExists }
         || job.Attempts >= job.MaxAttempts;
 
-    private async Task<string> TrainAsync(JobContext context, TrainingJobPayload payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// For a study with a pruner: reports the running mean of the optimised metric after each fold (step = fold) and
+    /// stops the trial when the pruner says so. Null when the study does not prune.
+    /// </summary>
+    private async Task<Func<int, IReadOnlyDictionary<string, double>, bool>?> PruningAsync(JobContext context, TrainingJobPayload payload, CancellationToken cancellationToken)
+    {
+        var study = await studies.GetStudyAsync(payload.Trial!.StudyId, cancellationToken);
+        if (study is null || study.Pruner.Name == "none")
+        {
+            return null;
+        }
+
+        var metric = specs.Parse(payload.Spec).Metrics.Optimize;
+        var sum = 0.0;
+        return (fold, metrics) =>
+        {
+            if (!metrics.TryGetValue(metric, out var value))
+            {
+                return false;
+            }
+
+            sum += value;
+            var mean = sum / (fold + 1);
+            var prune = report.ReportAsync(study, payload.Trial.Number, fold, mean, cancellationToken).GetAwaiter().GetResult();
+            context.Log($"trial {payload.Trial.Number}: fold {fold + 1} mean {metric} {mean.ToString("0.#####", CultureInfo.InvariantCulture)}{(prune ? " - the pruner stops it" : "")}");
+            return prune;
+        };
+    }
+
+    private async Task<string> TrainAsync(JobContext context, TrainingJobPayload payload, Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold, CancellationToken cancellationToken)
     {
         var spec = specs.Parse(payload.Spec);
         var work = Directory.CreateTempSubdirectory("mlops-train-").FullName;
@@ -86,9 +122,16 @@ public sealed class TrainingJobHandler(
             context.Log($"run {run.RunId} in experiment '{spec.Experiment}' ({experimentId})");
             try
             {
-                var result = await TrainAndTrackAsync(context, spec, run, dataPath, foldsPath, Path.Combine(work, "model"), cancellationToken);
+                var result = await TrainAndTrackAsync(context, spec, run, dataPath, foldsPath, Path.Combine(work, "model"), afterFold, cancellationToken);
                 await tracking.UpdateRunAsync(run.RunId, RunStatus.Finished, Now(), null, CancellationToken.None);
                 return result;
+            }
+            catch (TrialPrunedException)
+            {
+                await tracking.LogBatchAsync(new LogBatch(run.RunId, [], [], [new Tag("mlops.trial_state", "pruned")]), CancellationToken.None);
+                await tracking.UpdateRunAsync(run.RunId, RunStatus.Killed, Now(), null, CancellationToken.None);
+                await studies.SetTrialLinksAsync(payload.Trial!.StudyId, payload.Trial.Number, run.RunId, null, CancellationToken.None);
+                throw;
             }
             catch (Exception)
             {
@@ -102,9 +145,10 @@ public sealed class TrainingJobHandler(
         }
     }
 
-    private async Task<string> TrainAndTrackAsync(JobContext context, TrainingSpec spec, RunInfo run, string dataPath, string? foldsPath, string packageFolder, CancellationToken cancellationToken)
+    private async Task<string> TrainAndTrackAsync(JobContext context, TrainingSpec spec, RunInfo run, string dataPath, string? foldsPath, string packageFolder,
+        Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold, CancellationToken cancellationToken)
     {
-        var outcome = await Task.Run(() => trainer.Train(spec, dataPath, foldsPath, packageFolder, run.RunId, context.Log, (p, m) => context.ReportProgress(p * 0.9, m), cancellationToken), cancellationToken);
+        var outcome = await Task.Run(() => trainer.Train(spec, dataPath, foldsPath, packageFolder, run.RunId, context.Log, (p, m) => context.ReportProgress(p * 0.9, m), cancellationToken, afterFold), cancellationToken);
         var now = Now();
         var metrics = new List<Metric>();
         for (var fold = 0; fold < outcome.FoldMetrics.Count; fold++)

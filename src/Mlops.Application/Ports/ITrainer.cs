@@ -18,7 +18,9 @@ public sealed record TrainingOutcome(
 public interface ITrainer
 {
     /// <remarks>CPU-bound and synchronous; honours the token between folds. Bad data raises InvalidArgument naming the row and column.</remarks>
-    TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken);
+    /// <param name="afterFold">Called with each fold's index and metrics as cross-validation goes; returning true stops the training with <see cref="Domain.Optimization.TrialPrunedException"/> (a study's pruner said so).</param>
+    TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken,
+        Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold = null);
 }
 
 /// <summary>Reads a training spec (YAML or JSON) into a validated <see cref="TrainingSpec"/>.</summary>

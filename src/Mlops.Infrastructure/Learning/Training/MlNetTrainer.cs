@@ -16,7 +16,8 @@ public sealed class MlNetTrainer(TimeProvider clock)
 {
     private const string FoldColumn = "__fold";
 
-    public MlNetTrainingResult Train(MlNetTrainingRequest request, string packageFolder, string? runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
+    public MlNetTrainingResult Train(MlNetTrainingRequest request, string packageFolder, string? runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken,
+        Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold = null)
     {
         var textColumns = request.Categorical.Concat(request.Text).ToHashSet(StringComparer.Ordinal);
 
@@ -70,6 +71,11 @@ public sealed class MlNetTrainer(TimeProvider clock)
                 var metrics = Evaluate(ml, request.Task, model.Transform(splits[fold].Test));
                 foldMetrics.Add(metrics);
                 log($"fold {fold + 1}: " + string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")));
+                if (afterFold?.Invoke(fold, metrics) == true)
+                {
+                    log($"pruned after fold {fold + 1}");
+                    throw new Domain.Optimization.TrialPrunedException(fold);
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -11,11 +11,12 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
 {
     public TrainingSpec Parse(string text) => TrainingSpecParser.Parse(text);
 
-    public TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
+    public TrainingOutcome Train(TrainingSpec spec, string dataPath, string? foldsPath, string packageFolder, string runId, Action<string> log, Action<double, string> progress, CancellationToken cancellationToken,
+        Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold = null)
     {
         if (spec.Dataset.Format != DatasetFormat.Parquet)
         {
-            return Train(spec, dataPath, spec.Dataset.Separator, spec.Dataset.HasHeader, null, foldsPath, packageFolder, runId, log, progress, cancellationToken);
+            return Train(spec, dataPath, spec.Dataset.Separator, spec.Dataset.HasHeader, null, foldsPath, packageFolder, runId, log, progress, afterFold, cancellationToken);
         }
 
         var staged = Path.Combine(Path.GetTempPath(), "mlops-parquet-" + Guid.NewGuid().ToString("N") + ".csv");
@@ -24,7 +25,7 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
             progress(0, "reading the Parquet file");
             var sha256 = ParquetToCsvConverter.Convert(dataPath, staged, cancellationToken);
             log($"data: Parquet file converted for training, sha256 {sha256[..12]}");
-            return Train(spec, staged, ParquetToCsvConverter.Separator, true, sha256, foldsPath, packageFolder, runId, log, progress, cancellationToken);
+            return Train(spec, staged, ParquetToCsvConverter.Separator, true, sha256, foldsPath, packageFolder, runId, log, progress, afterFold, cancellationToken);
         }
         finally
         {
@@ -33,7 +34,7 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
     }
 
     private TrainingOutcome Train(TrainingSpec spec, string csvPath, char separator, bool hasHeader, string? sourceSha256, string? foldsPath, string packageFolder, string runId,
-        Action<string> log, Action<double, string> progress, CancellationToken cancellationToken)
+        Action<string> log, Action<double, string> progress, Func<int, IReadOnlyDictionary<string, double>, bool>? afterFold, CancellationToken cancellationToken)
     {
         var request = new MlNetTrainingRequest(
             csvPath,
@@ -66,7 +67,7 @@ public sealed class MlNetTrainingAdapter(TimeProvider clock) : ITrainer, ITraini
             spec.Validation.Folds,
             spec.Validation.HoldoutFraction,
             spec.Validation.Seed);
-        var result = new MlNetTrainer(clock).Train(request, packageFolder, runId, log, progress, cancellationToken);
+        var result = new MlNetTrainer(clock).Train(request, packageFolder, runId, log, progress, cancellationToken, afterFold);
         var profile = sourceSha256 is null ? result.Profile : result.Profile with { Sha256 = sourceSha256 };
         var profileJson = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
