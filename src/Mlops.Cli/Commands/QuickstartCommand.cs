@@ -13,7 +13,8 @@ namespace Mlops.Cli.Commands;
 /// <summary>
 /// <c>mlops quickstart</c>: starts the server and walks the lifecycle with a real model: three ML.NET trainings on
 /// the breast cancer dataset tracked as runs (params, per-fold metrics, dataset, model package), the best one
-/// registered with the alias @champion, then resolved by models:/…@champion, downloaded, verified and used.
+/// registered with the alias @champion, then resolved by models:/…@champion, downloaded, verified and used; then
+/// a small LightGBM tuning study whose trials run as jobs.
 /// </summary>
 internal sealed class QuickstartCommand : BaseCommand
 {
@@ -102,6 +103,11 @@ internal sealed class QuickstartCommand : BaseCommand
         var (probability, actual) = PredictFirstRow(dataPath, loaded.Model);
         output.Line($"5. Resolved models:/{ModelName}@champion, downloaded and verified it, loaded it with ML.NET: P(benign) for the first patient = {probability.ToString("0.000", CultureInfo.InvariantCulture)} (recorded diagnosis: {(actual ? "benign" : "malignant")}).");
 
+        var study = await TuneAsync(client, experimentName, dataPath, cancellationToken);
+        var bestTrial = study.BestTrials is [var top, ..] ? top : throw new InvalidOperationException($"The quickstart study {study.Name} has no complete trial.");
+        output.Line($"6. Tuned LightGBM with study '{study.Name}': {study.TotalTrials} trials as jobs (2 at a time, sampler {study.SamplerResolved}, median pruner; " +
+            $"{study.TrialCounts?.GetValueOrDefault("pruned") ?? 0} pruned), best accuracy {bestTrial.Values![0].ToString("0.0000", CultureInfo.InvariantCulture)} with {StudiesCommand.Params(bestTrial)}.");
+
         output.Line("");
         output.Line(exiting ? "Try next (after starting the server again with `mlops server` on the same data):" : "Try next:");
         output.Line($"  mlops runs list --tracking-uri {address} --experiment-id {experimentId}");
@@ -110,6 +116,8 @@ internal sealed class QuickstartCommand : BaseCommand
         output.Line($"  mlops models versions --tracking-uri {address} {ModelName}");
         output.Line($"  mlops models lineage --tracking-uri {address} {ModelName} {version.Version}");
         output.Line($"  mlops models download --tracking-uri {address} models:/{ModelName}@champion -o ./champion");
+        output.Line($"  mlops studies trials --tracking-uri {address} {study.Name}");
+        output.Line($"  mlops studies importances --tracking-uri {address} {study.Name}");
         output.Line($"  MLFLOW_TRACKING_URI={address} python -c \"import mlflow; print(mlflow.search_runs(experiment_names=['{experimentName}']))\"");
         output.Line($"  API reference: {address}/docs");
     }
@@ -136,6 +144,34 @@ internal sealed class QuickstartCommand : BaseCommand
 
         using var result = JsonDocument.Parse(job.Result!);
         return result.RootElement.GetProperty("run_id").GetString()!;
+    }
+
+    /// <summary>A small tuning study whose trials are training jobs, followed to the end as `mlops tune` does.</summary>
+    private static async Task<Client.Contracts.StudyDto> TuneAsync(MlopsClient client, string experiment, string dataPath, CancellationToken cancellationToken)
+    {
+        var spec = string.Join('\n',
+            $"name: {experiment}-lightgbm-tuning",
+            $"experiment: {experiment}",
+            $"dataset: {{path: '{dataPath.Replace("'", "''", StringComparison.Ordinal)}', label: label}}",
+            "task: binary",
+            "trainer:",
+            "  name: lightgbm",
+            "  hyperparameters:",
+            "    learning_rate: {low: 0.02, high: 0.3, log: true}",
+            "    number_of_leaves: {low: 4, high: 48}",
+            "    minimum_example_count_per_leaf: {low: 2, high: 40}",
+            "    number_of_iterations: 60",
+            "validation: {method: kfold, folds: 5, seed: 42}",
+            "metrics: {optimize: accuracy}",
+            "tune: {trials: 8, parallel: 2, seed: 0, pruner: median}");
+        var study = await client.TuneAsync(spec, cancellationToken: cancellationToken);
+        while (study.Status == "running")
+        {
+            await Task.Delay(500, cancellationToken);
+            study = await client.GetStudyAsync(study.Name!, cancellationToken);
+        }
+
+        return study;
     }
 
     private static (float Probability, bool Label) PredictFirstRow(string dataPath, ITransformer model)
