@@ -151,7 +151,7 @@ internal sealed class QuickstartCommand : BaseCommand
     {
         var spec = string.Join('\n',
             $"name: {experiment}-lightgbm-tuning",
-            $"experiment: {experiment}",
+            $"experiment: {experiment}-tuning",
             $"dataset: {{path: '{dataPath.Replace("'", "''", StringComparison.Ordinal)}', label: label}}",
             "task: binary",
             "trainer:",

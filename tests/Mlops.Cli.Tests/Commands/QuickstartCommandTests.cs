@@ -21,7 +21,11 @@ public sealed class QuickstartCommandTests
         var best = Regex.Match(result.Stdout, @"the best is (?<name>\S+) \((?<id>[0-9a-f]{32})\)");
         Assert.True(best.Success, result.ToString());
         Assert.True(File.Exists(Path.Combine(home.Path, "mlops.db")));
-        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "MLmodel", SearchOption.AllDirectories).Count());
+        var tuned = Regex.Match(result.Stdout, @"Tuned LightGBM with study '(?<study>[^']+)': 8 trials as jobs .* best accuracy (?<accuracy>0\.\d{4})");
+        Assert.True(tuned.Success, result.ToString());
+
+        // Three trainings plus every tuning trial that was not pruned left a model package.
+        Assert.InRange(Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "MLmodel", SearchOption.AllDirectories).Count(), 4, 11);
 
         // The demo server stopped with --exit; a new server on the same home serves the same data.
         await using var server = await MlopsServerProcess.StartAsync(home.Path, ["--port", "0", "--home", home.Path, "--quiet"]);
@@ -32,6 +36,8 @@ public sealed class QuickstartCommandTests
         Assert.All(runs.Column("Status"), status => Assert.Equal("FINISHED", status));
         var champion = (await MlopsCli.RunAsync(home.Path, ["models", "get", "quickstart-breast-cancer", "--tracking-uri", server.Uri])).ShouldSucceed().Table().AsFields();
         Assert.Equal("version 1", champion["@champion"]);
+        var study = (await MlopsCli.RunAsync(home.Path, ["studies", "get", tuned.Groups["study"].Value, "--tracking-uri", server.Uri])).ShouldSucceed().Table().AsFields();
+        Assert.Equal("completed", study["Status"]);
     }
 
     [Fact]
