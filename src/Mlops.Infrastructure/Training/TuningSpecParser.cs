@@ -23,36 +23,90 @@ public sealed class TuningSpecParser : ITuningSpecReader
 
     public TuningSpec Parse(string text)
     {
-        var (root, tune, space) = Split(text);
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var (root, tune, space) = Split(text, lines);
         if (space.Count == 0)
         {
             throw MlopsException.Invalid("trainer.hyperparameters: a tuning spec needs at least one range ({low: .., high: ..}) or choice list ({choices: [..]}).");
         }
 
         var searchSpace = new SearchSpace(space);
-        var corner = searchSpace.Parameters.ToDictionary(p => p.Name, p => p switch
+        Domain.Training.TrainingSpec? template = null;
+        foreach (var (values, note) in Probes(searchSpace))
         {
-            FloatDistribution f => (object)f.Low,
-            IntDistribution i => i.Low,
-            CategoricalDistribution c => c.Choices[0],
-            _ => throw new InvalidOperationException(),
-        }, StringComparer.Ordinal);
-        Domain.Training.TrainingSpec template;
-        try
-        {
-            template = TrainingSpecParser.Parse(Fill(root, corner, null));
-        }
-        catch (MlopsException e) when (e.Kind == ErrorKind.InvalidArgument)
-        {
-            throw MlopsException.Invalid($"{e.Message} (checked with every range at its low end and the first choice)");
+            try
+            {
+                var parsed = TrainingSpecParser.Parse(Fill(root, values, null));
+                template ??= parsed;
+            }
+            catch (MlopsException e) when (e.Kind == ErrorKind.InvalidArgument)
+            {
+                throw MlopsException.Invalid($"{WithSpecLines(e.Message, lines)}{note}");
+            }
         }
 
         var options = ReadTune(tune);
         var direction = tune?.Children.TryGetValue(new YamlScalarNode("direction"), out var d) == true
-            ? StudyRules.ParseDirection(Scalar(d, "tune.direction"))
-            : s_minimizedMetrics.Contains(template.Metrics.Optimize) ? StudyDirection.Minimize : StudyDirection.Maximize;
-        var name = template.Name ?? $"{template.Experiment}-tuning";
+            ? Direction(d)
+            : s_minimizedMetrics.Contains(template!.Metrics.Optimize) ? StudyDirection.Minimize : StudyDirection.Maximize;
+        var name = template!.Name ?? $"{template.Experiment}-tuning";
         return new TuningSpec(name, template, searchSpace, direction, options);
+    }
+
+    private static StudyDirection Direction(YamlNode node)
+    {
+        var text = Scalar(node, "tune.direction");
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "minimize" or "min" => StudyDirection.Minimize,
+            "maximize" or "max" => StudyDirection.Maximize,
+            _ => throw MlopsException.Invalid($"tune.direction: expected minimize or maximize, got \"{text}\" (line {node.Start.Line})."),
+        };
+    }
+
+    /// <summary>
+    /// The points a template is checked at before any trial runs: every range at its low end and its high end, and a
+    /// value inside each range with each choice in turn. The inside value is deliberately not whole, so a float range
+    /// on an integer hyperparameter is caught here rather than by every trial that draws it.
+    /// </summary>
+    private static IEnumerable<(Dictionary<string, object> Values, string Note)> Probes(SearchSpace space)
+    {
+        Dictionary<string, object> Point(Func<ParameterDistribution, object> pick) => space.Parameters.ToDictionary(p => p.Name, pick, StringComparer.Ordinal);
+
+        yield return (Point(p => p switch
+        {
+            FloatDistribution f => f.Low,
+            IntDistribution i => i.Low,
+            _ => ((CategoricalDistribution)p).Choices[0],
+        }), " (checked with every range at its low end and the first choice)");
+        var choices = space.Parameters.OfType<CategoricalDistribution>().Select(c => c.Choices.Count).DefaultIfEmpty(1).Max();
+        for (var k = 0; k < choices; k++)
+        {
+            var index = k;
+            yield return (Point(p => p switch
+            {
+                FloatDistribution f => f.Snap(f.Log ? Math.Exp(Math.Log(f.Low) + (0.377 * (Math.Log(f.High) - Math.Log(f.Low)))) : f.Low + (0.377 * (f.High - f.Low))),
+                IntDistribution i => (long)i.Snap(i.Low + ((i.High - i.Low) / 2.0)),
+                _ => ((CategoricalDistribution)p).Choices[index % ((CategoricalDistribution)p).Choices.Count],
+            }), $" (checked with a value inside every range and choice {index + 1} of each choice list)");
+        }
+
+        yield return (Point(p => p switch
+        {
+            FloatDistribution f => f.Snap(f.High),
+            IntDistribution i => (long)i.Snap(i.High),
+            _ => ((CategoricalDistribution)p).Choices[^1],
+        }), " (checked with every range at its high end and the last choice)");
+    }
+
+    /// <summary>
+    /// The training parser saw regenerated YAML, whose lines are not the user's: an error about a range gets the
+    /// range's own line, and other line numbers are dropped rather than pointing at the wrong line.
+    /// </summary>
+    private static string WithSpecLines(string message, IReadOnlyDictionary<string, int> rangeLines)
+    {
+        var range = rangeLines.FirstOrDefault(r => message.StartsWith($"trainer.hyperparameters.{r.Key}:", StringComparison.Ordinal));
+        return System.Text.RegularExpressions.Regex.Replace(message, @" ?\(line \d+\)", range.Key is null ? "" : $" (line {range.Value})");
     }
 
     public string TrialSpec(string text, IReadOnlyDictionary<string, object> values, string runName)
@@ -62,7 +116,9 @@ public sealed class TuningSpecParser : ITuningSpecReader
     }
 
     /// <summary>The root without its tune section and ranges (both returned separately).</summary>
-    private static (YamlMappingNode Root, YamlMappingNode? Tune, List<ParameterDistribution> Space) Split(string text)
+    private static (YamlMappingNode Root, YamlMappingNode? Tune, List<ParameterDistribution> Space) Split(string text) => Split(text, new Dictionary<string, int>());
+
+    private static (YamlMappingNode Root, YamlMappingNode? Tune, List<ParameterDistribution> Space) Split(string text, Dictionary<string, int> rangeLines)
     {
         if (TrainingSpecParser.Load(text) is not YamlMappingNode root)
         {
@@ -86,6 +142,7 @@ public sealed class TuningSpecParser : ITuningSpecReader
                 {
                     var name = ((YamlScalarNode)entry.Key).Value!;
                     space.Add(ReadRange(name, range));
+                    rangeLines[name] = (int)entry.Key.Start.Line;
                     hyperMap.Children.Remove(entry.Key);
                 }
             }
@@ -158,8 +215,8 @@ public sealed class TuningSpecParser : ITuningSpecReader
             var text = Scalar(value, path);
             options = field switch
             {
-                "trials" => options with { Trials = (int)Integer(text, path, value) },
-                "parallel" => options with { Parallel = (int)Integer(text, path, value) },
+                "trials" => options with { Trials = Count(text, path, value) },
+                "parallel" => options with { Parallel = Count(text, path, value) },
                 "timeout" => options with { Timeout = Duration(text, path, value) },
                 "sampler" => options with { Sampler = text },
                 "seed" => options with { Seed = Integer(text, path, value) },
@@ -248,6 +305,14 @@ public sealed class TuningSpecParser : ITuningSpecReader
             _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
             _ => text,
         };
+    }
+
+    private static int Count(string text, string path, YamlNode node)
+    {
+        var value = Integer(text, path, node);
+        return value is >= 1 and <= TuneOptions.MaxTrials
+            ? (int)value
+            : throw MlopsException.Invalid($"{path}: expected a whole number from 1 to {TuneOptions.MaxTrials}, got {text} (line {node.Start.Line}).");
     }
 
     private static bool IsInteger(string text) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);

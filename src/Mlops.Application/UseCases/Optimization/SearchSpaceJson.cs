@@ -53,10 +53,16 @@ public static class SearchSpaceJson
         bool b => JsonValue.Create(b),
         long l => JsonValue.Create(l),
         int i => JsonValue.Create(i),
-        double d => JsonValue.Create(d),
-        float f => JsonValue.Create((double)f),
+        double d => Number(d),
+        float f => Number(f),
         _ => JsonValue.Create(value.ToString()),
     };
+
+    /// <summary>A whole double keeps its ".0" so it reads back as a double, not as an integer choice.</summary>
+    private static JsonNode? Number(double value) =>
+        double.IsFinite(value) && value == Math.Floor(value) && Math.Abs(value) < 1e15
+            ? JsonNode.Parse(value.ToString("0.0", CultureInfo.InvariantCulture))
+            : JsonValue.Create(value);
 
     /// <summary>A JSON scalar as the value a parameter expects: long for whole numbers, double, bool or string.</summary>
     public static object ValueFromJson(JsonElement element, string where) => element.ValueKind switch
