@@ -20,7 +20,3 @@ namespace Mlops.Domain.Optimization.Samplers
         }
     }
 }
-namespace Mlops.Domain.Optimization.Samplers.Gp
-{
-    public sealed class GpSampler(long seed) : ISampler { public IReadOnlyDictionary<string, double> Sample(SamplingContext c) => new RandomSampler(seed).Sample(c); }
-}

@@ -34,11 +34,22 @@ public sealed class CreateStudyUseCase(IStudyStore store, TimeProvider clock)
         var pruner = PrunerCatalog.Validate(request.Pruner, request.PrunerOptions);
         if (request.LoadIfExists && await store.GetStudyAsync(request.Name, cancellationToken) is { } existing)
         {
-            return SearchSpaceJson.Serialize(existing.Space) == SearchSpaceJson.Serialize(request.Space) && existing.Directions.SequenceEqual(request.Directions)
-                ? existing
-                : throw MlopsException.AlreadyExists($"Study '{request.Name}' exists with a different search space or directions.");
+            return Matching(existing, request);
         }
 
-        return await store.CreateStudyAsync(new NewStudy(request.Name, request.Directions, request.Space, sampler, pruner), clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        try
+        {
+            return await store.CreateStudyAsync(new NewStudy(request.Name, request.Directions, request.Space, sampler, pruner), clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        }
+        catch (MlopsException e) when (e.Kind == ErrorKind.AlreadyExists && request.LoadIfExists)
+        {
+            // A concurrent create of the same name won the race; load-if-exists callers get that study.
+            return Matching((await store.GetStudyAsync(request.Name, cancellationToken))!, request);
+        }
     }
+
+    private static Study Matching(Study existing, CreateStudyRequest request) =>
+        SearchSpaceJson.Serialize(existing.Space) == SearchSpaceJson.Serialize(request.Space) && existing.Directions.SequenceEqual(request.Directions)
+            ? existing
+            : throw MlopsException.AlreadyExists($"Study '{request.Name}' exists with a different search space or directions.");
 }

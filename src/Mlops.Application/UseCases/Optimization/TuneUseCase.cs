@@ -62,7 +62,19 @@ public sealed class TuneUseCase(
         var plan = new TuningPlan(specText, basePath, options.Trials, options.Parallel,
             options.Timeout is { } timeout ? Now() + (long)timeout.TotalMilliseconds : null, spec.Template.Metrics.Optimize,
             spec.Template.Register?.Model, spec.Template.Register?.Alias);
-        var study = await studies.CreateStudyAsync(new NewStudy(name, [spec.Direction], spec.Space, sampler, pruner, plan.ToJson(), experimentId, parentRunId), Now(), cancellationToken);
+        Study study;
+        try
+        {
+            study = await studies.CreateStudyAsync(new NewStudy(name, [spec.Direction], spec.Space, sampler, pruner, plan.ToJson(), experimentId, parentRunId), Now(), cancellationToken);
+        }
+        catch (MlopsException e) when (e.Kind == ErrorKind.AlreadyExists)
+        {
+            // Another request started a study of this name first; its parent run is the only one that should show.
+            await tracking.UpdateRunAsync(parentRunId, RunStatus.Failed, Now(), null, CancellationToken.None);
+            await tracking.SetRunLifecycleAsync(parentRunId, LifecycleStage.Deleted, Now(), CancellationToken.None);
+            throw;
+        }
+
         await ContinueAsync(study, cancellationToken);
         return study;
     }

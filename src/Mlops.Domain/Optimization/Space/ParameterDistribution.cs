@@ -68,8 +68,9 @@ public sealed record FloatDistribution(string Name, double Low, double High, boo
         if (Step is { } step)
         {
             value = Low + (Math.Round((value - Low) / step) * step);
+            // The last grid point can round to just above High (0 + 3 * 0.1 is 0.30000000000000004): clamp to High too.
             var last = Low + (Math.Floor(((High - Low) / step) + 1e-9) * step);
-            return Math.Clamp(value, Low, last);
+            return Math.Clamp(value, Low, Math.Min(last, High));
         }
 
         return Math.Clamp(value, Low, High);
