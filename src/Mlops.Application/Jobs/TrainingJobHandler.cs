@@ -118,6 +118,7 @@ public sealed class TrainingJobHandler(
             var dataPath = await LocalCopyAsync(spec.Dataset.Path, payload.BasePath, work, "data", cancellationToken);
             var foldsPath = spec.Dataset.FoldsFile is { } folds ? await LocalCopyAsync(folds, payload.BasePath, work, "folds", cancellationToken) : null;
             var experimentId = await ExperimentAsync(spec.Experiment, cancellationToken);
+            await FailAbandonedAttemptsAsync(experimentId, context.Job, cancellationToken);
             var run = await StartRunAsync(spec, experimentId, context.Job, payload.Trial, cancellationToken);
             context.Log($"run {run.RunId} in experiment '{spec.Experiment}' ({experimentId})");
             try
@@ -208,6 +209,23 @@ public sealed class TrainingJobHandler(
             ["primary_metric"] = primary,
             ["model_version"] = registered,
         });
+    }
+
+    /// <summary>A retry after a worker died: the runs earlier attempts left RUNNING are marked failed, so only one run of the job looks live.</summary>
+    private async Task FailAbandonedAttemptsAsync(string experimentId, Job job, CancellationToken cancellationToken)
+    {
+        if (job.Attempts <= 1)
+        {
+            return;
+        }
+
+        var filter = Domain.Search.SearchFilterParser.Parse(
+            $"tags.`{JobIdTag}` = '{job.Id.ToString(CultureInfo.InvariantCulture)}' AND attributes.status = 'RUNNING'", Domain.Search.SearchTarget.Runs);
+        var abandoned = await tracking.SearchRunsAsync(new RunQuery([experimentId], filter, [], ViewType.ActiveOnly, 100, 0), cancellationToken);
+        foreach (var run in abandoned.Items)
+        {
+            await tracking.UpdateRunAsync(run.Info.RunId, RunStatus.Failed, Now(), null, cancellationToken);
+        }
     }
 
     private async Task<string> ExperimentAsync(string name, CancellationToken cancellationToken)
