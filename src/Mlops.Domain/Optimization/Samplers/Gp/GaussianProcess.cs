@@ -269,17 +269,19 @@ public sealed class GaussianProcess
     /// </summary>
     internal void PredictMany(ReadOnlySpan<double> points, int count, Span<double> means, Span<double> variances)
     {
-        const int block = 64;
+        const int maxBlock = 64;
         var n = Count;
         var d = Dimensions;
-        var columns = new double[d * block];
-        var v = new double[n * block];
-        var mean = new double[block];
-        var variance = new double[block];
-        for (var start = 0; start < count; start += block)
+        var columns = new double[d * maxBlock];
+        var v = new double[n * maxBlock];
+        var mean = new double[maxBlock];
+        var variance = new double[maxBlock];
+        for (var start = 0; start < count; start += maxBlock)
         {
-            // A short last block is padded with copies of its first point; their results are dropped.
-            var width = Math.Min(block, count - start);
+            // A short last block is narrowed to a multiple of 16 (four SIMD vectors of up to 4 doubles) and padded
+            // with copies of its first point, whose results are dropped.
+            var width = Math.Min(maxBlock, count - start);
+            var block = Math.Min(maxBlock, (width + 15) / 16 * 16);
             for (var c = 0; c < block; c++)
             {
                 var source = start + (c < width ? c : 0);
@@ -312,7 +314,7 @@ public sealed class GaussianProcess
                 }
 
                 DenseMath.Matern52(row, _signal);
-                DenseMath.AddScaled(mean, _alpha[i], row);
+                DenseMath.AddScaled(mean.AsSpan(0, block), _alpha[i], row);
             }
 
             DenseMath.ForwardSubstituteMany(_cholesky, n, v, block);

@@ -13,13 +13,13 @@ public sealed record GpOptions
     public int LocalCenters { get; init; } = 5;
 
     /// <summary>Perturbed candidates per centre.</summary>
-    public int CandidatesPerCenter { get; init; } = 12;
+    public int CandidatesPerCenter { get; init; } = 8;
 
     /// <summary>How many of the best-scoring candidates are refined by a gradient-based local search.</summary>
     public int LocalSearchStarts { get; init; } = 2;
 
     /// <summary>Acquisition evaluations allowed per local search.</summary>
-    public int LocalSearchEvaluations { get; init; } = 15;
+    public int LocalSearchEvaluations { get; init; } = 10;
 
     /// <summary>How objective values are reshaped before the GP sees them.</summary>
     public OutputWarping Warping { get; init; } = OutputWarping.PowerTransform;

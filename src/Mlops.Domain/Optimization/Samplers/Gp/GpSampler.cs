@@ -157,23 +157,32 @@ public sealed class GpSampler : ISampler
 
         var n = history.Count;
         GaussianProcess gp;
-        int fittedAt;
-        if (previous is null || n - previous.FittedAt >= Math.Max(1, (int)(previous.FittedAt * _options.RefitFraction)) || n < previous.FittedAt)
+        FitState state;
+        if (previous is null || n - previous.FittedAt >= previous.Interval || n < previous.FittedAt)
         {
             gp = GaussianProcess.Fit(history.Points, y, categorical, previous?.Model.Parameters, previous is null ? _options.FitEvaluations : _options.RefitEvaluations);
-            fittedAt = n;
+
+            // Refit after the history grows by RefitFraction; when a refit barely moved the kernel (every log-parameter
+            // within 0.1), it has settled and the wait doubles.
+            var interval = Math.Max(1, (int)(n * _options.RefitFraction));
+            if (previous is not null && Settled(previous.Model.Parameters, gp.Parameters))
+            {
+                interval = Math.Max(interval, 2 * previous.Interval);
+            }
+
+            state = new FitState(gp, n, interval);
         }
         else
         {
             gp = previous.Model.IsPrefixOf(history.Points)
                 ? previous.Model.Extend(history.Points.Skip(previous.Model.Count).ToList(), y)
                 : GaussianProcess.Condition(history.Points, y, categorical, previous.Model.Parameters);
-            fittedAt = previous.FittedAt;
+            state = previous with { Model = gp };
         }
 
         lock (_gate)
         {
-            _fits[key] = new FitState(gp, fittedAt);
+            _fits[key] = state;
         }
 
         var best = y.Min();
@@ -205,10 +214,21 @@ public sealed class GpSampler : ISampler
         return values;
     }
 
+    private static bool Settled(GpKernelParameters before, GpKernelParameters after)
+    {
+        static bool Close(double a, double b) => Math.Abs(Math.Log(a / b)) < 0.1;
+        return Close(before.SignalVariance, after.SignalVariance)
+            && Close(before.NoiseVariance, after.NoiseVariance)
+            && before.InverseSquaredLengthScales.Zip(after.InverseSquaredLengthScales).All(p => Close(p.First, p.Second));
+    }
+
     private static string Key(GpDimension[] dimensions) => string.Join('\n', dimensions.Select(d => d.Distribution.ToString()));
 
-    /// <summary>The last model and the history size its kernel was fitted at: the next trial extends it cheaply.</summary>
-    private sealed record FitState(GaussianProcess Model, int FittedAt);
+    /// <summary>
+    /// The last model, the history size its kernel was fitted at and how many more trials to wait before refitting:
+    /// until then, the next trial only extends the model.
+    /// </summary>
+    private sealed record FitState(GaussianProcess Model, int FittedAt, int Interval);
 
     /// <summary>The trials the GP learns from (coordinates and raw values) and the running ones it must steer away from.</summary>
     private sealed record History(List<double[]> Points, List<double> Values, List<double[]> Running)
