@@ -43,7 +43,6 @@ public sealed class GaussianProcess
 
     private GaussianProcess(double[] x, int count, int dimensions, bool[] categorical, GpKernelParameters parameters, double[] cholesky, double jitter, double[] alpha, double logLikelihood)
     {
-        _jitter = jitter;
         _x = x;
         Count = count;
         Dimensions = dimensions;
@@ -52,6 +51,7 @@ public sealed class GaussianProcess
         _lambda = [.. parameters.InverseSquaredLengthScales];
         _signal = parameters.SignalVariance;
         _cholesky = cholesky;
+        _jitter = jitter;
         _alpha = alpha;
         LogMarginalLikelihood = logLikelihood;
     }
@@ -73,6 +73,7 @@ public sealed class GaussianProcess
     public static GaussianProcess Fit(IReadOnlyList<double[]> x, IReadOnlyList<double> y, IReadOnlyList<bool> categorical, GpKernelParameters? start = null, int maxEvaluations = 60)
     {
         var (flat, n, d) = Flatten(x, categorical.Count);
+        CheckTargets(y, n);
         var cat = categorical.ToArray();
         var target = y.ToArray();
         var fitter = new LikelihoodFitter(flat, n, d, cat, target);
@@ -100,6 +101,7 @@ public sealed class GaussianProcess
     public static GaussianProcess Condition(IReadOnlyList<double[]> x, IReadOnlyList<double> y, IReadOnlyList<bool> categorical, GpKernelParameters parameters)
     {
         var (flat, n, d) = Flatten(x, categorical.Count);
+        CheckTargets(y, n);
         return Build(flat, n, d, [.. categorical], [.. y], parameters, null);
     }
 
@@ -110,10 +112,7 @@ public sealed class GaussianProcess
     public GaussianProcess Extend(IReadOnlyList<double[]> points, IReadOnlyList<double> y)
     {
         var (extra, m, _) = Flatten(points, Dimensions);
-        if (y.Count != Count + m)
-        {
-            throw new ArgumentException($"expected {Count + m} targets, got {y.Count}", nameof(y));
-        }
+        CheckTargets(y, Count + m);
 
         var flat = new double[(Count + m) * Dimensions];
         _x.AsSpan(0, Count * Dimensions).CopyTo(flat);
@@ -394,6 +393,14 @@ public sealed class GaussianProcess
             }
 
             jitter = jitter == 0 ? 1e-9 * signal : jitter * 10;
+        }
+    }
+
+    private static void CheckTargets(IReadOnlyList<double> y, int count)
+    {
+        if (y.Count != count)
+        {
+            throw new ArgumentException($"expected {count} targets, got {y.Count}", nameof(y));
         }
     }
 

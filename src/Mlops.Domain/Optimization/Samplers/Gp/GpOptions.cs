@@ -6,7 +6,7 @@ public sealed record GpOptions
     /// <summary>Trials drawn from a space-filling design before the GP takes over.</summary>
     public int StartupTrials { get; init; } = 8;
 
-    /// <summary>Uniformly random points scored by the acquisition function each time.</summary>
+    /// <summary>Uniformly random points scored by the acquisition function (fewer, down to a quarter, past 30 trials).</summary>
     public int Candidates { get; init; } = 128;
 
     /// <summary>How many of the best observed trials get a cloud of perturbed candidates around them.</summary>
@@ -24,15 +24,16 @@ public sealed record GpOptions
     /// <summary>How objective values are reshaped before the GP sees them.</summary>
     public OutputWarping Warping { get; init; } = OutputWarping.PowerTransform;
 
-    /// <summary>Likelihood evaluations allowed when refitting the kernel (warm-started from the previous fit).</summary>
+    /// <summary>Likelihood evaluations allowed for the first kernel fit.</summary>
     public int FitEvaluations { get; init; } = 40;
 
-    /// <summary>Likelihood evaluations when refitting from the previous fit.</summary>
+    /// <summary>Likelihood evaluations when refitting warm from the previous fit (fewer, down to 4, past 50 trials).</summary>
     public int RefitEvaluations { get; init; } = 10;
 
     /// <summary>
-    /// The kernel is refitted once the history has grown by this fraction since the last fit (at least one trial);
-    /// in between, new trials only extend the Cholesky factor, O(n²) instead of O(n³) per likelihood evaluation.
+    /// The kernel is refitted once the history has grown by this fraction since the last fit (at least one trial; the
+    /// wait doubles while refits leave the kernel unchanged); in between, new trials only extend the Cholesky factor,
+    /// O(n²) instead of O(n³) per likelihood evaluation.
     /// </summary>
     public double RefitFraction { get; init; } = 0.15;
 }

@@ -160,7 +160,10 @@ public sealed class GpSampler : ISampler
         FitState state;
         if (previous is null || n - previous.FittedAt >= previous.Interval || n < previous.FittedAt)
         {
-            gp = GaussianProcess.Fit(history.Points, y, categorical, previous?.Model.Parameters, previous is null ? _options.FitEvaluations : _options.RefitEvaluations);
+            // A warm refit of a long history starts close to its optimum and costs O(n³) per evaluation: past 50
+            // trials its budget shrinks in proportion (not below 4 evaluations).
+            var budget = previous is null ? _options.FitEvaluations : Math.Max(4, Math.Min(_options.RefitEvaluations, _options.RefitEvaluations * 50 / n));
+            gp = GaussianProcess.Fit(history.Points, y, categorical, previous?.Model.Parameters, budget);
 
             // Refit after the history grows by RefitFraction; when a refit barely moved the kernel (every log-parameter
             // within 0.1), it has settled and the wait doubles.
