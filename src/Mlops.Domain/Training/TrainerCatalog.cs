@@ -14,6 +14,8 @@ public static class TrainerCatalog
         HyperparameterDefinition.Positive("learning_rate"),
         HyperparameterDefinition.Integer("number_of_leaves", 2),
         HyperparameterDefinition.Integer("minimum_example_count_per_leaf", 1),
+        HyperparameterDefinition.NonNegative("l1_regularization"),
+        HyperparameterDefinition.NonNegative("l2_regularization"),
     ];
 
     private static readonly HyperparameterDefinition[] s_fastTree =

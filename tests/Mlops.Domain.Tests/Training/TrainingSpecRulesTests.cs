@@ -236,7 +236,7 @@ public sealed class TrainingSpecRulesTests
         AssertSingleProblem(
             spec,
             "trainer.hyperparameters.learnin_rate",
-            "lightgbm has no hyperparameter \"learnin_rate\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf");
+            "lightgbm has no hyperparameter \"learnin_rate\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf, l1_regularization, l2_regularization");
     }
 
     [Fact]

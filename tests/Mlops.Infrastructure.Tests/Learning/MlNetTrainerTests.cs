@@ -61,6 +61,16 @@ public sealed class MlNetTrainerTests(LightGbmBreastCancerTraining lightGbm) : I
         { MlTrainer.AveragedPerceptron, MlTask.Binary },
     };
 
+    [Fact]
+    public void LightGbm_regularisation_reaches_the_booster()
+    {
+        var plain = Train(Request("breast_cancer", MlTask.Binary, MlTrainer.LightGbm, hyperparameters: new Dictionary<string, object> { ["l2_regularization"] = 0.0 }));
+        var heavy = Train(Request("breast_cancer", MlTask.Binary, MlTrainer.LightGbm, hyperparameters: new Dictionary<string, object> { ["l2_regularization"] = 500.0, ["l1_regularization"] = 5.0 }));
+
+        // Heavy L1/L2 shrinks every leaf towards zero, so the probabilities are less confident and the log-loss rises.
+        Assert.True(heavy.Metrics["log_loss"] > plain.Metrics["log_loss"] + 0.01, $"{plain.Metrics["log_loss"]} vs {heavy.Metrics["log_loss"]}");
+    }
+
     [Theory]
     [MemberData(nameof(SupportedPairs))]
     public void Every_supported_trainer_and_task_trains_on_the_shipped_data_with_sensible_metrics(MlTrainer trainer, MlTask task)

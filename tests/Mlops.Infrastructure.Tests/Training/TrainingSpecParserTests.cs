@@ -182,7 +182,7 @@ public sealed class TrainingSpecParserTests
     }
 
     [Theory]
-    [InlineData("lightgbm", "{number_of_iterations: 100, learning_rate: 0.1, number_of_leaves: 31, minimum_example_count_per_leaf: 20}")]
+    [InlineData("lightgbm", "{number_of_iterations: 100, learning_rate: 0.1, number_of_leaves: 31, minimum_example_count_per_leaf: 20, l1_regularization: 0, l2_regularization: 0.5}")]
     [InlineData("fasttree", "{number_of_trees: 100, number_of_leaves: 20, minimum_example_count_per_leaf: 10, learning_rate: 0.2}")]
     [InlineData("fastforest", "{number_of_trees: 100, number_of_leaves: 20, minimum_example_count_per_leaf: 10}")]
     [InlineData("sdca", "{l2_regularization: 0.01, l1_regularization: 0, maximum_number_of_iterations: 50}")]
@@ -594,7 +594,7 @@ public sealed class TrainingSpecParserTests
               hyperparameters:
                 number_of_iterations: 100
                 num_leaves: 31
-            """, "trainer.hyperparameters.num_leaves: lightgbm has no hyperparameter \"num_leaves\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf (line 7)", exact: true);
+            """, "trainer.hyperparameters.num_leaves: lightgbm has no hyperparameter \"num_leaves\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf, l1_regularization, l2_regularization (line 7)", exact: true);
     }
 
     [Fact]

@@ -399,7 +399,7 @@ public sealed class TuningSpecParserTests
         var error = AssertInvalid(Spec(["number_of_trees: {low: 10, high: 100}"]));
 
         Assert.StartsWith(
-            "trainer.hyperparameters.number_of_trees: lightgbm has no hyperparameter \"number_of_trees\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf",
+            "trainer.hyperparameters.number_of_trees: lightgbm has no hyperparameter \"number_of_trees\"; the known ones are number_of_iterations, learning_rate, number_of_leaves, minimum_example_count_per_leaf, l1_regularization, l2_regularization",
             error.Message,
             StringComparison.Ordinal);
         Assert.EndsWith(CornerNote, error.Message, StringComparison.Ordinal);

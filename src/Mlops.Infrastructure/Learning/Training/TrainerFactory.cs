@@ -63,17 +63,25 @@ internal static class TrainerFactory
         foreach (var (name, value) in h)
         {
             var member = s_members.TryGetValue(name, out var memberName) ? memberName : null;
-            var field = member is null ? null : typeof(T).GetField(member);
-            var property = member is null || field is not null ? null : typeof(T).GetProperty(member);
+            object target = options;
+            if (member is not null && typeof(T).GetField(member) is null && typeof(T).GetProperty(member) is null && typeof(T).GetProperty("Booster") is { } booster)
+            {
+                // LightGBM keeps its regularisation on the booster's options (unset means a default gradient booster).
+                target = booster.GetValue(options) ?? new GradientBooster.Options();
+                booster.SetValue(options, target);
+            }
+
+            var field = member is null ? null : target.GetType().GetField(member);
+            var property = member is null || field is not null ? null : target.GetType().GetProperty(member);
             var type = field?.FieldType ?? property?.PropertyType ?? throw Unknown(trainer, name);
             var converted = Convert.ChangeType(value, Nullable.GetUnderlyingType(type) ?? type, CultureInfo.InvariantCulture);
             if (field is not null)
             {
-                field.SetValue(options, converted);
+                field.SetValue(target, converted);
             }
             else
             {
-                property!.SetValue(options, converted);
+                property!.SetValue(target, converted);
             }
         }
 
