@@ -28,6 +28,7 @@ public sealed class TuningSpecParserTests
                 new FloatDistribution("learning_rate", 0.01, 0.3, Log: true),
                 new IntDistribution("number_of_leaves", 4, 64),
                 new IntDistribution("minimum_example_count_per_leaf", 2, 50),
+                new FloatDistribution("l2_regularization", 0.000001, 10, Log: true),
             ],
             spec.Space.Parameters);
         Assert.Equal(new TuneOptions(Trials: 20, Parallel: 2, Timeout: null, Sampler: "auto", Seed: 0, Pruner: "none"), spec.Options);
