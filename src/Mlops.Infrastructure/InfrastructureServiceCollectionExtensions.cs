@@ -36,6 +36,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ITrainingSpecReader>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
         services.AddSingleton<ITuningSpecReader, Training.TuningSpecParser>();
         services.AddSingleton<IParameterImportance, Learning.Optimization.ForestParameterImportance>();
+        services.AddSingleton<IModelRuntime, Learning.Serving.MlNetModelRuntime>();
         return services;
     }
 }

@@ -16,6 +16,7 @@ internal static class MlopsCommandLine
             new TrainCommand(),
             new TuneCommand(),
             new StudiesCommand(),
+            new ServeCommand(),
             new JobsCommand(),
             new WorkerCommand(),
             new QuickstartCommand(),

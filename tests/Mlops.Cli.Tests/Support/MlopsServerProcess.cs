@@ -33,9 +33,16 @@ public sealed partial class MlopsServerProcess : IAsyncDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
-    public static async Task<MlopsServerProcess> StartAsync(string home, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    public static Task<MlopsServerProcess> StartAsync(string home, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
+        StartAsync(home, ["server", .. arguments], ListeningLine(), environment);
+
+    /// <summary><c>mlops serve</c>: returns once it printed <c>Serving &lt;model&gt; on http://127.0.0.1:&lt;port&gt;</c>.</summary>
+    public static Task<MlopsServerProcess> StartServeAsync(string home, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
+        StartAsync(home, ["serve", .. arguments], ServingLine(), environment);
+
+    private static async Task<MlopsServerProcess> StartAsync(string home, IReadOnlyList<string> arguments, Regex ready, IReadOnlyDictionary<string, string?>? environment)
     {
-        var process = new Process { StartInfo = MlopsCli.StartInfo(home, ["server", .. arguments], environment), EnableRaisingEvents = true };
+        var process = new Process { StartInfo = MlopsCli.StartInfo(home, arguments, environment), EnableRaisingEvents = true };
         var stdout = new ConcurrentQueue<string>();
         var stderr = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,7 +54,7 @@ public sealed partial class MlopsServerProcess : IAsyncDisposable
             }
 
             stdout.Enqueue(e.Data);
-            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            if (ready.Match(e.Data) is { Success: true } match)
             {
                 listening.TrySetResult(match);
             }
@@ -59,7 +66,7 @@ public sealed partial class MlopsServerProcess : IAsyncDisposable
                 stderr.Enqueue(e.Data);
             }
         };
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("mlops server exited before it listened."));
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"mlops {arguments[0]} exited before it listened."));
 
         process.Start();
         process.StandardInput.Close();
@@ -75,7 +82,7 @@ public sealed partial class MlopsServerProcess : IAsyncDisposable
             Kill(process);
             process.Dispose();
             throw new InvalidOperationException(
-                $"`mlops server {string.Join(' ', arguments)}` did not print its listening line: {e.Message}\n" +
+                $"`mlops {string.Join(' ', arguments)}` did not print its listening line: {e.Message}\n" +
                 $"--- stdout ---\n{string.Join('\n', stdout)}\n--- stderr ---\n{string.Join('\n', stderr)}", e);
         }
     }
@@ -101,4 +108,7 @@ public sealed partial class MlopsServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"^Mlops (?<version>\S+) listening on (?<uri>http://127\.0\.0\.1:(?<port>\d+))$")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"^Serving (?<model>\S+) on (?<uri>http://127\.0\.0\.1:(?<port>\d+)) ")]
+    private static partial Regex ServingLine();
 }

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Mlops.Application.Ports;
+using Mlops.Application.Serving;
+using Mlops.Domain.Common;
+
+namespace Mlops.Server.Serving;
+
+/// <summary>
+/// POST /invocations for one loaded model, in MLflow's scoring protocol: the body is parsed straight from the
+/// request pipe against the model's signature, scored, and the answer written straight into the response pipe.
+/// Bad input never reaches the model: it is a 400 with MLflow's error JSON naming the column.
+/// </summary>
+public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions options)
+{
+    private readonly ScoringSchema _schema = ScoringSchema.From(predictor.Signature);
+
+    public IPredictor Predictor => predictor;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var reader = context.Request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            read = await reader.ReadAsync(context.RequestAborted);
+            if (read.Buffer.Length > options.MaxRequestBytes)
+            {
+                reader.AdvanceTo(read.Buffer.End);
+                await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {options.MaxRequestBytes} bytes.");
+                return;
+            }
+
+            if (read.IsCompleted)
+            {
+                break;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        Domain.Serving.ScoringBatch batch;
+        try
+        {
+            var buffer = read.Buffer;
+            batch = buffer.IsSingleSegment
+                ? ScoringRequestParser.Parse(buffer.FirstSpan, context.Request.ContentType, _schema, options.MaxRows)
+                : ScoringRequestParser.Parse(buffer.ToArray(), context.Request.ContentType, _schema, options.MaxRows);
+        }
+        catch (MlopsException e)
+        {
+            await ErrorAsync(context, e.Kind == ErrorKind.LimitExceeded ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+
+        var result = predictor.Predict(batch);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        ScoringResponseWriter.Write(context.Response.BodyWriter, result);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>MLflow's scoring server error shape: <c>{"error_code": "BAD_REQUEST", "message": "..."}</c>.</summary>
+    private static async Task ErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteString("error_code", "BAD_REQUEST");
+            json.WriteString("message", message);
+            json.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mlops.Cli.Tests.Support;
+
+namespace Mlops.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>mlops serve</c> as a real process: a LightGBM model trained and registered through a real server, resolved by
+/// its alias, served with MLflow's scoring protocol, and refused input that does not fit its signature.
+/// </summary>
+public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture<MlopsServerFixture>
+{
+    private static readonly string[] s_featureNames = File.ReadLines(Path.Combine(StudiesCliTests.SamplesFolder, "data", "breast_cancer.csv")).First().Split(',')[..^1];
+
+    [Fact]
+    public async Task Serve_scores_a_registered_model_by_alias_with_every_mlflow_input_format_and_refuses_bad_input()
+    {
+        var model = await TrainAndRegisterAsync();
+        await using var serving = await MlopsServerProcess.StartServeAsync(server.Home, ["--model", $"models:/{model}@champion", "--port", "0", "--tracking-uri", server.TrackingUri]);
+        using var http = new HttpClient { BaseAddress = new Uri(serving.Uri) };
+        var row = File.ReadLines(Path.Combine(StudiesCliTests.SamplesFolder, "data", "breast_cancer.csv")).Skip(1).First().Split(',')[..^1];
+
+        var split = $$$"""{"dataframe_split": {"columns": [{{{string.Join(',', s_featureNames.Select(n => $"\"{n}\""))}}}], "data": [[{{{string.Join(',', row)}}}]]}}""";
+        var records = $$$"""{"dataframe_records": [{ {{{string.Join(',', s_featureNames.Select((n, i) => $"\"{n}\": {row[i]}"))}}} }]}""";
+        var csv = string.Join(',', s_featureNames) + "\n" + string.Join(',', row) + "\n";
+
+        var fromSplit = await PostAsync(http, split, "application/json");
+        var fromRecords = await PostAsync(http, records, "application/json");
+        var fromCsv = await PostAsync(http, csv, "text/csv");
+
+        Assert.Equal(HttpStatusCode.OK, fromSplit.Status);
+        var prediction = JsonNode.Parse(fromSplit.Body)!["predictions"]!.AsArray();
+        var first = Assert.Single(prediction)!;
+        Assert.False(first["PredictedLabel"]!.GetValue<bool>(), fromSplit.Body);   // the first patient's tumour is malignant (label 0)
+        Assert.InRange(first["Probability"]!.GetValue<double>(), 0, 0.5);
+        Assert.Equal(fromSplit.Body, fromRecords.Body);
+        Assert.Equal(fromSplit.Body, fromCsv.Body);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/ping")).StatusCode);
+        Assert.Contains("\"status\":\"ok\"", await http.GetStringAsync("/health"), StringComparison.Ordinal);
+
+        var missing = await PostAsync(http, split.Replace($"\"{s_featureNames[3]}\"", "\"not_a_feature\"", StringComparison.Ordinal), "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
+        Assert.Contains(s_featureNames[3], missing.Body, StringComparison.Ordinal);
+        Assert.Contains("BAD_REQUEST", missing.Body, StringComparison.Ordinal);
+        var wrongType = await PostAsync(http, records.Replace($"\"{s_featureNames[0]}\": {row[0]}", $"\"{s_featureNames[0]}\": \"big\"", StringComparison.Ordinal), "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.Status);
+        Assert.Contains(s_featureNames[0], wrongType.Body, StringComparison.Ordinal);
+        var malformed = await PostAsync(http, "{\"dataframe_split\": {", "application/json");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+    }
+
+    [Fact]
+    public async Task Serve_fails_with_not_found_for_an_unknown_model()
+    {
+        var result = await server.RunAsync("serve", "--model", "models:/no-such-model@champion", "--port", "0");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("no-such-model", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<string> TrainAndRegisterAsync()
+    {
+        var name = MlopsServerFixture.UniqueName("serve");
+        var data = Path.Combine(StudiesCliTests.SamplesFolder, "data");
+        var spec = Path.Combine(server.Home, name + ".yaml");
+        await File.WriteAllTextAsync(spec, $$$"""
+            name: {{{name}}}
+            experiment: {{{name}}}
+            dataset: {path: '{{{Path.Combine(data, "breast_cancer.csv")}}}', label: label}
+            task: binary
+            trainer: {name: lightgbm, hyperparameters: {number_of_iterations: 30}}
+            validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
+            register: {model: {{{name}}}, alias: champion}
+            """);
+        (await server.RunAsync("train", spec, "--wait")).ShouldSucceed();
+        return name;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string body, string contentType)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, contentType);
+        using var response = await http.PostAsync("/invocations", content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
