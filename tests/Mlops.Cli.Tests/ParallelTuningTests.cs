@@ -31,8 +31,8 @@ public sealed partial class ParallelTuningTests
         await using var server = await MlopsServerProcess.StartAsync(home.Path, ["--no-worker", "--port", "0", "--home", home.Path, "--quiet"]);
         using var http = new HttpClient { BaseAddress = new Uri(server.Uri) };
         string[] workerArguments = ["--home", home.Path, "--lease-seconds", "4"];
-        await using var workerA = await WorkerProcess.StartAsync(home.Path, workerArguments);
-        await using var workerB = await WorkerProcess.StartAsync(home.Path, workerArguments);
+        await using var workerA = await MlopsWorkerProcess.StartAsync(home.Path, workerArguments);
+        await using var workerB = await MlopsWorkerProcess.StartAsync(home.Path, workerArguments);
         var owners = new Dictionary<long, HashSet<string>>();
 
         var tune = (await MlopsCli.RunAsync(home.Path, ["tune", spec, "--trials", Text(Trials), "--parallel", "2", "--name", name, "--no-wait", "--json", "--tracking-uri", server.Uri]))
@@ -83,7 +83,7 @@ public sealed partial class ParallelTuningTests
 
     private static string? Owner(JsonNode job) => job["lease_owner"]?.GetValue<string>();
 
-    private static string Transcript(WorkerProcess a, WorkerProcess b) => $"--- worker A ---\n{a.Output}\n--- worker B ---\n{b.Output}";
+    private static string Transcript(MlopsWorkerProcess a, MlopsWorkerProcess b) => $"--- worker A ---\n{a.Output}\n--- worker B ---\n{b.Output}";
 
     private static async Task<JsonNode> GetAsync(HttpClient http, string path)
     {
@@ -117,7 +117,7 @@ public sealed partial class ParallelTuningTests
         return jobs;
     }
 
-    private static async Task<JsonNode> WaitForAsync(HttpClient http, Dictionary<long, HashSet<string>> owners, Func<List<JsonNode>, JsonNode?> find, string what, WorkerProcess a, WorkerProcess b)
+    private static async Task<JsonNode> WaitForAsync(HttpClient http, Dictionary<long, HashSet<string>> owners, Func<List<JsonNode>, JsonNode?> find, string what, MlopsWorkerProcess a, MlopsWorkerProcess b)
     {
         using var timeout = new CancellationTokenSource(s_timeout);
         while (true)
@@ -138,7 +138,7 @@ public sealed partial class ParallelTuningTests
     }
 
     /// <summary>Reads the study until it is no longer running, observing lease owners meanwhile.</summary>
-    private static async Task<JsonNode> WaitForStudyAsync(HttpClient http, Dictionary<long, HashSet<string>> owners, string name, WorkerProcess a, WorkerProcess b)
+    private static async Task<JsonNode> WaitForStudyAsync(HttpClient http, Dictionary<long, HashSet<string>> owners, string name, MlopsWorkerProcess a, MlopsWorkerProcess b)
     {
         using var timeout = new CancellationTokenSource(s_timeout);
         while (true)
@@ -158,99 +158,5 @@ public sealed partial class ParallelTuningTests
 
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>
-    /// <c>mlops worker</c> as a child process. Start returns once it printed its id
-    /// (<c>Worker &lt;id&gt; on &lt;store&gt;, ...</c>); dispose kills it if it still runs.
-    /// </summary>
-    private sealed partial class WorkerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _output;
-
-        private WorkerProcess(Process process, ConcurrentQueue<string> output, string workerId)
-        {
-            _process = process;
-            _output = output;
-            WorkerId = workerId;
-        }
-
-        /// <summary>The lease owner this worker writes on the jobs it claims.</summary>
-        public string WorkerId { get; }
-
-        /// <summary>Both streams, for failure messages and log assertions.</summary>
-        public string Output => string.Join('\n', _output);
-
-        public static async Task<WorkerProcess> StartAsync(string home, IReadOnlyList<string> arguments)
-        {
-            var process = new Process { StartInfo = MlopsCli.StartInfo(home, ["worker", .. arguments]), EnableRaisingEvents = true };
-            var output = new ConcurrentQueue<string>();
-            var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    return;
-                }
-
-                output.Enqueue(e.Data);
-                if (BannerLine().Match(e.Data) is { Success: true } match)
-                {
-                    started.TrySetResult(match.Groups["id"].Value);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    output.Enqueue(e.Data);
-                }
-            };
-            process.Exited += (_, _) => started.TrySetException(new InvalidOperationException("mlops worker exited before it started."));
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                return new WorkerProcess(process, output, await started.Task.WaitAsync(MlopsCli.Timeout));
-            }
-            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-            {
-                Kill(process);
-                process.Dispose();
-                throw new InvalidOperationException($"`mlops worker {string.Join(' ', arguments)}` did not start: {e.Message}\n{string.Join('\n', output)}", e);
-            }
-        }
-
-        /// <summary>SIGKILL of the whole tree: the worker gets no chance to hand its job back.</summary>
-        public async Task KillAsync()
-        {
-            Kill(_process);
-            await _process.WaitForExitAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Kill(_process);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-
-        private static void Kill(Process process)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-        }
-
-        [GeneratedRegex(@"^Worker (?<id>\S+) on ")]
-        private static partial Regex BannerLine();
     }
 }

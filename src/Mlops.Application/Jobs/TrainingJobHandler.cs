@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mlops.Application.Ports;
 using Mlops.Application.UseCases.Optimization;
 using Mlops.Application.UseCases.Registry;
+using Mlops.Application.UseCases.Tracking;
 using Mlops.Application.UseCases.Training;
 using Mlops.Domain.Artifacts;
 using Mlops.Domain.Common;
@@ -117,7 +118,7 @@ public sealed class TrainingJobHandler(
         {
             var dataPath = await LocalCopyAsync(spec.Dataset.Path, payload.BasePath, work, "data", cancellationToken);
             var foldsPath = spec.Dataset.FoldsFile is { } folds ? await LocalCopyAsync(folds, payload.BasePath, work, "folds", cancellationToken) : null;
-            var experimentId = await ExperimentAsync(spec.Experiment, cancellationToken);
+            var experimentId = await tracking.GetOrCreateExperimentAsync(spec.Experiment, Now(), cancellationToken);
             await FailAbandonedAttemptsAsync(experimentId, context.Job, cancellationToken);
             var run = await StartRunAsync(spec, experimentId, context.Job, payload.Trial, cancellationToken);
             context.Log($"run {run.RunId} in experiment '{spec.Experiment}' ({experimentId})");
@@ -225,23 +226,6 @@ public sealed class TrainingJobHandler(
         foreach (var run in abandoned.Items)
         {
             await tracking.UpdateRunAsync(run.Info.RunId, RunStatus.Failed, Now(), null, cancellationToken);
-        }
-    }
-
-    private async Task<string> ExperimentAsync(string name, CancellationToken cancellationToken)
-    {
-        if (await tracking.GetExperimentByNameAsync(name, cancellationToken) is { } existing)
-        {
-            return existing.ExperimentId;
-        }
-
-        try
-        {
-            return await tracking.CreateExperimentAsync(name, null, [], Now(), cancellationToken);
-        }
-        catch (MlopsException e) when (e.Kind == ErrorKind.AlreadyExists)
-        {
-            return (await tracking.GetExperimentByNameAsync(name, cancellationToken))!.ExperimentId;
         }
     }
 

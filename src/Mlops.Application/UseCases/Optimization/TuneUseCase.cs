@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mlops.Application.Ports;
 using Mlops.Application.UseCases.Registry;
+using Mlops.Application.UseCases.Tracking;
 using Mlops.Application.UseCases.Training;
 using Mlops.Domain.Artifacts;
 using Mlops.Domain.Common;
@@ -57,7 +58,7 @@ public sealed class TuneUseCase(
             throw MlopsException.AlreadyExists($"A study named '{name}' already exists; pick another name (tune --name) or inspect it with `mlops studies get {name}`.");
         }
 
-        var experimentId = await ExperimentAsync(spec.Template.Experiment, cancellationToken);
+        var experimentId = await tracking.GetOrCreateExperimentAsync(spec.Template.Experiment, Now(), cancellationToken);
         var parentRunId = await StartParentRunAsync(name, experimentId, spec, options, sampler, cancellationToken);
         var plan = new TuningPlan(specText, basePath, options.Trials, options.Parallel,
             options.Timeout is { } timeout ? Now() + (long)timeout.TotalMilliseconds : null, spec.Template.Metrics.Optimize,
@@ -188,23 +189,6 @@ public sealed class TuneUseCase(
     }
 
     private static string Truncate(string value) => value.Length <= TrackingLimits.MaxParamValueLength ? value : value[..(TrackingLimits.MaxParamValueLength - 3)] + "...";
-
-    private async Task<string> ExperimentAsync(string name, CancellationToken cancellationToken)
-    {
-        if (await tracking.GetExperimentByNameAsync(name, cancellationToken) is { } existing)
-        {
-            return existing.ExperimentId;
-        }
-
-        try
-        {
-            return await tracking.CreateExperimentAsync(name, null, [], Now(), cancellationToken);
-        }
-        catch (MlopsException e) when (e.Kind == ErrorKind.AlreadyExists)
-        {
-            return (await tracking.GetExperimentByNameAsync(name, cancellationToken))!.ExperimentId;
-        }
-    }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 }
