@@ -120,6 +120,7 @@ public sealed partial class MlopsClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         ErrorResponse? error = null;
         string? problemDetail = null;
+        string? problemTitle = null;
         try
         {
             error = JsonSerializer.Deserialize(text, s_json.ErrorResponse);
@@ -127,6 +128,7 @@ public sealed partial class MlopsClient : IDisposable
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("detail", out var detail))
             {
                 problemDetail = detail.GetString();
+                problemTitle = document.RootElement.TryGetProperty("title", out var title) ? title.GetString() : null;
             }
         }
         catch (JsonException)
@@ -142,6 +144,7 @@ public sealed partial class MlopsClient : IDisposable
         var mapped = response.StatusCode switch
         {
             HttpStatusCode.NotFound => "RESOURCE_DOES_NOT_EXIST",
+            HttpStatusCode.Conflict when problemTitle == "Conflict" => "INVALID_STATE",
             HttpStatusCode.Conflict => "RESOURCE_ALREADY_EXISTS",
             HttpStatusCode.BadRequest => "INVALID_PARAMETER_VALUE",
             _ => "HTTP_" + (int)response.StatusCode,
