@@ -39,6 +39,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<TellTrialUseCase>();
         services.AddSingleton<GetStudyUseCase>();
         services.AddSingleton<TuneUseCase>();
+        services.AddSingleton<StopStudyUseCase>();
         return services;
     }
 }

@@ -81,6 +81,14 @@ public sealed partial class MlopsClient
         return (await ReadAsync(response, s_json.ImportancesResponse, cancellationToken)).Importances ?? [];
     }
 
+    /// <summary>Stops a study: no new trials; a training study's trial jobs are cancelled.</summary>
+    public async Task<StudyDto> StopStudyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync($"{NativeApi}studies/{Uri.EscapeDataString(name)}/stop", content, cancellationToken);
+        return (await ReadAsync(response, s_json.StudyResponse, cancellationToken)).Study!;
+    }
+
     /// <summary>Starts a trial; its <see cref="TrialDto.Params"/> are the values to evaluate.</summary>
     public async Task<TrialDto> AskAsync(string study, CancellationToken cancellationToken = default)
     {

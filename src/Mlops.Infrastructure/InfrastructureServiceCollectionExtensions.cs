@@ -24,6 +24,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<IModelRegistryStore, SqliteModelRegistryStore>();
                 services.AddSingleton<IJobQueue, Jobs.SqliteJobQueue>();
                 services.AddSingleton<IStudyStore, SqliteStudyStore>();
+                services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
                 break;
             default:
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");

@@ -20,6 +20,7 @@ internal sealed class StudiesCommand : Command
         Subcommands.Add(new CreateCommand());
         Subcommands.Add(new AskCommand());
         Subcommands.Add(new TellCommand());
+        Subcommands.Add(new StopCommand());
     }
 
     private static Argument<string> NameArgument() => new("study") { Description = "Study name" };
@@ -326,6 +327,25 @@ internal sealed class StudiesCommand : Command
                 output.Details([("Trial", trial.Number.ToString(CultureInfo.InvariantCulture)), .. (trial.Params ?? []).Select(p => (p.Key, Value(p.Value)))]);
             }
 
+            return ExitCodes.Success;
+        }
+    }
+
+    private sealed class StopCommand : BaseCommand
+    {
+        private static readonly Argument<string> s_name = NameArgument();
+
+        public StopCommand()
+            : base("stop", "Stop a study: no new trials; a tuning study's trial jobs are cancelled")
+        {
+            Arguments.Add(s_name);
+        }
+
+        protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
+        {
+            using var client = CreateClient(parseResult);
+            var study = await client.StopStudyAsync(parseResult.GetValue(s_name)!, cancellationToken);
+            output.Line($"Study '{study.Name}' is {study.Status}; {study.TotalTrials} trial(s), best {(study.BestTrials is [var b, ..] ? Values(b) : "none")}.");
             return ExitCodes.Success;
         }
     }

@@ -749,6 +749,48 @@ public sealed class StudiesApiTests(ServerFixture server) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task A_stopped_study_takes_no_new_trials_but_its_running_trial_may_still_be_told()
+    {
+        var name = UniqueName("stopped");
+        await _client.CreateStudyAsync(name, XSpace, sampler: "random");
+        var running = await _client.AskAsync(name);
+
+        var stopped = await _client.StopStudyAsync(name);
+        var ask = await Assert.ThrowsAsync<MlopsApiException>(() => _client.AskAsync(name));
+        var told = await _client.TellAsync(name, running.Number, [1.5]);
+        var again = await Assert.ThrowsAsync<MlopsApiException>(() => _client.StopStudyAsync(name));
+
+        Assert.Equal("stopped", stopped.Status);
+        Assert.Equal(HttpStatusCode.Conflict, ask.StatusCode);
+        Assert.Equal("INVALID_STATE", ask.ErrorCode);
+        Assert.Contains("stopped", ask.Message, StringComparison.Ordinal);
+        Assert.Equal("complete", told.State);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(1, (await _client.GetStudyAsync(name)).TotalTrials);
+    }
+
+    [Fact]
+    public async Task Stopping_a_tuning_study_cancels_its_queued_trial_jobs_and_queues_no_more()
+    {
+        var spec = await File.ReadAllTextAsync(SamplePath("breast-cancer-lightgbm-tune.yaml"));
+        var study = await _client.TuneAsync(spec, SpecsFolder, trials: 6, parallel: 2, name: UniqueName("stop-tune"));
+
+        var stopped = await _client.StopStudyAsync(study.Name!);
+        var trials = await _client.GetTrialsAsync(study.Name!);
+        foreach (var trial in trials.Where(t => t.JobId is not null))
+        {
+            var job = await _client.WaitForJobAsync(trial.JobId!.Value);
+            Assert.Contains(job.Status, new[] { "cancelled", "succeeded", "failed" });
+        }
+
+        var after = await _client.GetStudyAsync(study.Name!);
+        Assert.Equal("stopped", stopped.Status);
+        Assert.Equal("stopped", after.Status);
+        Assert.Equal(2, after.TotalTrials);
+        Assert.Equal(0, after.TrialCounts!["running"]);
+    }
+
+    [Fact]
     public async Task Tune_with_the_name_of_an_existing_study_is_409_and_starts_nothing()
     {
         var name = UniqueName("taken");

@@ -31,6 +31,7 @@ public static class StudiesApi
         studies.MapGet("/{name}/trials", GetTrials).Produces<TrialsResponse>();
         studies.MapGet("/{name}/best", GetBest).Produces<TrialsResponse>();
         studies.MapGet("/{name}/importances", GetImportances).Produces<ImportancesResponse>();
+        studies.MapPost("/{name}/stop", Stop).Produces<StudyResponse>();
         studies.MapPost("/{name}/ask", Ask).Produces<TrialResponse>(StatusCodes.Status201Created);
         studies.MapPost("/{name}/trials/{number:int}/report", Report).WithRequestBody<ReportRequest>().Produces<ReportResponse>();
         studies.MapPost("/{name}/trials/{number:int}/tell", Tell).WithRequestBody<TellRequest>().Produces<TrialResponse>();
@@ -103,6 +104,13 @@ public static class StudiesApi
             Importances = new Dictionary<string, double>(await useCase.ImportancesAsync(name, context.RequestAborted)),
             Method = "permutation importance on a random forest fitted to the complete trials",
         }, s_json.ImportancesResponse);
+
+    /// <summary>No new trials; a training study's trial jobs are cancelled.</summary>
+    public static async Task<IResult> Stop(string name, HttpContext context, StopStudyUseCase useCase, GetStudyUseCase read)
+    {
+        var study = await useCase.StopAsync(name, context.RequestAborted);
+        return TypedResults.Json(new StudyResponse { Study = ToDto(await read.GetAsync(study.Name, context.RequestAborted)) }, s_json.StudyResponse);
+    }
 
     public static async Task<IResult> Ask(string name, HttpContext context, AskTrialUseCase useCase)
     {
