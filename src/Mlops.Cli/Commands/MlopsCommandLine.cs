@@ -17,6 +17,7 @@ internal static class MlopsCommandLine
             new TuneCommand(),
             new StudiesCommand(),
             new ServeCommand(),
+            new PredictCommand(),
             new JobsCommand(),
             new WorkerCommand(),
             new QuickstartCommand(),

@@ -37,44 +37,18 @@ internal sealed class ServeCommand : BaseCommand
         }
 
         var model = parseResult.GetValue(s_model)!;
-        string folder;
-        string? expectedHash = null;
-        string? download = null;
-        if (Directory.Exists(model))
+        using var fetched = await FetchedModel.FetchAsync(model, parseResult, output, cancellationToken);
+        using var predictor = new MlNetModelRuntime().Load(fetched.Folder, fetched.ExpectedMlModelSha256);
+        ModelServer.CheckHealth(predictor, fetched.Folder);
+        var options = new ModelServerOptions(parseResult.GetValue(s_host)!, port, MaxRows: Math.Max(1, parseResult.GetValue(s_maxRows)));
+        await using var app = ModelServer.Build(predictor, model, options);
+        await app.StartAsync(cancellationToken);
+        foreach (var address in Server.MlopsServer.Addresses(app))
         {
-            folder = Path.GetFullPath(model);
-        }
-        else
-        {
-            using var client = CreateClient(parseResult);
-            download = Directory.CreateTempSubdirectory("mlops-serve-").FullName;
-            var resolved = await client.DownloadModelAsync(model, download, cancellationToken);
-            expectedHash = resolved.ModelVersion?.Tags?.FirstOrDefault(t => t.Key == "mlops.mlmodel_sha256")?.Value;
-            folder = download;
-            output.Line($"Resolved {model} to {resolved.ArtifactUri}" + (resolved.ModelVersion is { } v ? $" ({v.Name} version {v.Version})" : ""));
+            output.Line($"Serving {model} on {address} (POST /invocations, GET /ping); press Ctrl+C to stop.");
         }
 
-        try
-        {
-            using var predictor = new MlNetModelRuntime().Load(folder, expectedHash);
-            ModelServer.CheckHealth(predictor, folder);
-            var options = new ModelServerOptions(parseResult.GetValue(s_host)!, port, MaxRows: Math.Max(1, parseResult.GetValue(s_maxRows)));
-            await using var app = ModelServer.Build(predictor, model, options);
-            await app.StartAsync(cancellationToken);
-            foreach (var address in Server.MlopsServer.Addresses(app))
-            {
-                output.Line($"Serving {model} on {address} (POST /invocations, GET /ping); press Ctrl+C to stop.");
-            }
-
-            await app.WaitForShutdownAsync(cancellationToken);
-            return ExitCodes.Success;
-        }
-        finally
-        {
-            if (download is not null)
-            {
-                Directory.Delete(download, recursive: true);
-            }
-        }
+        await app.WaitForShutdownAsync(cancellationToken);
+        return ExitCodes.Success;
     }
 }

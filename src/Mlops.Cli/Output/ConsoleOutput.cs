@@ -46,6 +46,9 @@ internal sealed class ConsoleOutput
 
     public void Error(string message) => _error.WriteLine("error: " + message);
 
+    /// <summary>Progress and notes on stderr, so stdout stays clean for data (e.g. `mlops predict` writing CSV).</summary>
+    public void Note(string message) => _error.WriteLine(message);
+
     public void Json<T>(T value, JsonTypeInfo<T> typeInfo) =>
         _out.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(typeInfo.Options) { WriteIndented = true }.GetTypeInfo(typeof(T))));
 

@@ -51,6 +51,33 @@ public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Predict_scores_a_csv_file_row_by_row_and_names_the_row_and_column_of_bad_input()
+    {
+        var model = await TrainAndRegisterAsync();
+        var data = Path.Combine(StudiesCliTests.SamplesFolder, "data", "breast_cancer.csv");
+        var scored = Path.Combine(server.Home, model + "-scored.csv");
+
+        var result = (await server.RunAsync("predict", "--model", $"models:/{model}@champion", "--input", data, "--output", scored)).ShouldSucceed();
+
+        var lines = File.ReadAllLines(scored);
+        Assert.Equal(570, lines.Length);
+        Assert.EndsWith(",label,PredictedLabel,Score,Probability", lines[0], StringComparison.Ordinal);
+        var correct = lines.Skip(1).Count(l => l.Split(',') is var f && (f[^4] == "1") == (f[^3] == "true"));
+        Assert.True(correct > 540, $"{correct} of 569 rows predicted correctly");
+        Assert.Contains("Scored 569 rows", result.Stderr, StringComparison.Ordinal);
+
+        var broken = Path.Combine(server.Home, model + "-broken.csv");
+        var rows = File.ReadAllLines(data);
+        rows[3] = "oops" + rows[3][rows[3].IndexOf(',', StringComparison.Ordinal)..];
+        await File.WriteAllLinesAsync(broken, rows);
+        var failed = await server.RunAsync("predict", "--model", $"models:/{model}@champion", "--input", broken, "--output", scored);
+
+        Assert.Equal(4, failed.ExitCode);
+        Assert.Contains(s_featureNames[0], failed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("row 2", failed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_fails_with_not_found_for_an_unknown_model()
     {
         var result = await server.RunAsync("serve", "--model", "models:/no-such-model@champion", "--port", "0");
