@@ -40,6 +40,8 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<GetStudyUseCase>();
         services.AddSingleton<TuneUseCase>();
         services.AddSingleton<StopStudyUseCase>();
+        services.AddSingleton<Serving.EndpointHost>();
+        services.AddSingleton<UseCases.Deployments.DeployModelUseCase>();
         return services;
     }
 }

@@ -18,6 +18,7 @@ internal static class MlopsCommandLine
             new StudiesCommand(),
             new ServeCommand(),
             new PredictCommand(),
+            new DeployCommand(),
             new JobsCommand(),
             new WorkerCommand(),
             new QuickstartCommand(),

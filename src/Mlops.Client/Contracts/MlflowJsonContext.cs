@@ -61,4 +61,9 @@ namespace Mlops.Client.Contracts;
 [JsonSerializable(typeof(ReportResponse))]
 [JsonSerializable(typeof(TellRequest))]
 [JsonSerializable(typeof(ImportancesResponse))]
+[JsonSerializable(typeof(DeployRequest))]
+[JsonSerializable(typeof(CanaryRequest))]
+[JsonSerializable(typeof(EndpointChangeRequest))]
+[JsonSerializable(typeof(EndpointResponse))]
+[JsonSerializable(typeof(EndpointsResponse))]
 public sealed partial class MlflowJsonContext : JsonSerializerContext;

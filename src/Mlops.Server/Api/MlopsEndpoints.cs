@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mlops.Server.Api.Mlflow;
 using Mlops.Server.Api.V1;
+using Mlops.Server.Serving;
 using Scalar.AspNetCore;
 
 namespace Mlops.Server.Api;
@@ -20,8 +21,9 @@ public static class MlopsEndpoints
             app.MapGroup(prefix + "/mlflow-artifacts").AddEndpointFilter<MlflowErrorFilter>().MapMlflowProxiedArtifactsApi();
         }
 
-        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi();
+        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi().MapEndpointsApi();
         app.MapGroup("").AddEndpointFilter<MlflowErrorFilter>().MapGet("/get-artifact", MlflowArtifactsApi.GetRunArtifact).ExcludeFromDescription();
+        app.MapEndpointServing();
         app.MapGet("/health", () => TypedResults.Text("OK")).WithTags("Server");
         app.MapGet("/version", () => TypedResults.Text(MlopsServer.Version)).WithTags("Server");
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,12 +1,10 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Mlops.Application.Ports;
 using Mlops.Application.Serving;
-using Mlops.Domain.Common;
 
 namespace Mlops.Server.Serving;
 
@@ -38,32 +36,6 @@ public static class ModelServer
         return app;
     }
 
-    /// <summary>
-    /// Scores the package's own input example before the server takes traffic: a model that does not load, or
-    /// whose signature does not accept its own example, never serves. Packages without an example pass.
-    /// </summary>
-    public static void CheckHealth(IPredictor predictor, string packageFolder)
-    {
-        var example = Path.Combine(packageFolder, "input_example.json");
-        if (!File.Exists(example))
-        {
-            return;
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllBytes(example));
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, JsonElement> { ["dataframe_split"] = document.RootElement });
-        try
-        {
-            var batch = ScoringRequestParser.Parse(body, "application/json", ScoringSchema.From(predictor.Signature), 10);
-            var result = predictor.Predict(batch);
-            if (result.RowCount != batch.RowCount)
-            {
-                throw new InvalidOperationException($"the model answered {result.RowCount} rows for {batch.RowCount}");
-            }
-        }
-        catch (Exception e) when (e is MlopsException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            throw MlopsException.Invalid($"The model failed its health check on its own input example: {e.Message}");
-        }
-    }
+    /// <summary>The model must score its own input example before the server takes traffic.</summary>
+    public static void CheckHealth(IPredictor predictor, string packageFolder) => PredictorHealthCheck.Run(predictor, packageFolder);
 }

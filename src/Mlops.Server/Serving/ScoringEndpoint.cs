@@ -19,7 +19,10 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
 
     public IPredictor Predictor => predictor;
 
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => ScoreAsync(context, predictor, _schema, options);
+
+    /// <summary>Scores one request with one model; shared by `mlops serve` and the endpoints of `mlops server`.</summary>
+    public static async Task ScoreAsync(HttpContext context, IPredictor predictor, ScoringSchema schema, ModelServerOptions options)
     {
         var reader = context.Request.BodyReader;
         ReadResult read;
@@ -46,8 +49,8 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
         {
             var buffer = read.Buffer;
             batch = buffer.IsSingleSegment
-                ? ScoringRequestParser.Parse(buffer.FirstSpan, context.Request.ContentType, _schema, options.MaxRows)
-                : ScoringRequestParser.Parse(buffer.ToArray(), context.Request.ContentType, _schema, options.MaxRows);
+                ? ScoringRequestParser.Parse(buffer.FirstSpan, context.Request.ContentType, schema, options.MaxRows)
+                : ScoringRequestParser.Parse(buffer.ToArray(), context.Request.ContentType, schema, options.MaxRows);
         }
         catch (MlopsException e)
         {
@@ -67,14 +70,14 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
     }
 
     /// <summary>MLflow's scoring server error shape: <c>{"error_code": "BAD_REQUEST", "message": "..."}</c>.</summary>
-    private static async Task ErrorAsync(HttpContext context, int status, string message)
+    public static async Task ErrorAsync(HttpContext context, int status, string message, string code = "BAD_REQUEST")
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
         {
             json.WriteStartObject();
-            json.WriteString("error_code", "BAD_REQUEST");
+            json.WriteString("error_code", code);
             json.WriteString("message", message);
             json.WriteEndObject();
         }

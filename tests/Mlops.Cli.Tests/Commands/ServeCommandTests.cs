@@ -78,6 +78,31 @@ public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task Deploy_create_serves_the_model_from_the_server_and_delete_stops_it()
+    {
+        var model = await TrainAndRegisterAsync();
+        var endpoint = "ep-" + model;
+        var row = File.ReadLines(Path.Combine(StudiesCliTests.SamplesFolder, "data", "breast_cancer.csv")).Take(2).ToArray();
+        var csv = row[0] + "\n" + row[1] + "\n";
+
+        var created = (await server.RunAsync("deploy", "create", endpoint, "--model", $"models:/{model}@champion", "--reason", "first", "--json")).ShouldSucceed().Json()["endpoint"]!;
+        var served = await PostAsync(server.Http, csv, "text/csv", $"/serving/{endpoint}/invocations");
+        var shown = (await server.RunAsync("deploy", "get", endpoint)).ShouldSucceed();
+        var listed = (await server.RunAsync("deploy", "list")).ShouldSucceed();
+        (await server.RunAsync("deploy", "delete", endpoint)).ShouldSucceed();
+        var gone = await PostAsync(server.Http, csv, "text/csv", $"/serving/{endpoint}/invocations");
+        var rollback = await server.RunAsync("deploy", "rollback", "no-such-endpoint");
+
+        Assert.Equal(100, created["traffic"]![0]!["percent"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.OK, served.Status);
+        Assert.Contains("\"PredictedLabel\":false", served.Body, StringComparison.Ordinal);
+        Assert.Contains($"Endpoint '{endpoint}' (active): traffic r1 100%", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains(endpoint, listed.Stdout, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+        Assert.Equal(3, rollback.ExitCode);
+    }
+
+    [Fact]
     public async Task Serve_fails_with_not_found_for_an_unknown_model()
     {
         var result = await server.RunAsync("serve", "--model", "models:/no-such-model@champion", "--port", "0");
@@ -104,10 +129,10 @@ public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture
         return name;
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string body, string contentType)
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string body, string contentType, string path = "/invocations")
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
-        using var response = await http.PostAsync("/invocations", content);
+        using var response = await http.PostAsync(path, content);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }
