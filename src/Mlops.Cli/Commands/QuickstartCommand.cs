@@ -14,11 +14,12 @@ namespace Mlops.Cli.Commands;
 /// <c>mlops quickstart</c>: starts the server and walks the lifecycle with a real model: three ML.NET trainings on
 /// the breast cancer dataset tracked as runs (params, per-fold metrics, dataset, model package), the best one
 /// registered with the alias @champion, then resolved by models:/…@champion, downloaded, verified and used; then
-/// a small LightGBM tuning study whose trials run as jobs.
+/// a small LightGBM tuning study whose trials run as jobs; then the champion deployed to an endpoint and scored over HTTP.
 /// </summary>
 internal sealed class QuickstartCommand : BaseCommand
 {
     private const string ModelName = "quickstart-breast-cancer";
+    private const string EndpointName = "quickstart";
     private static readonly Option<bool> s_exit = new("--exit") { Description = "Stop after the walkthrough instead of serving" };
 
     public QuickstartCommand()
@@ -108,6 +109,10 @@ internal sealed class QuickstartCommand : BaseCommand
         output.Line($"6. Tuned LightGBM with study '{study.Name}': {study.TotalTrials} trials as jobs (2 at a time, sampler {study.SamplerResolved}, median pruner; " +
             $"{study.TrialCounts?.GetValueOrDefault("pruned") ?? 0} pruned), best accuracy {bestTrial.Values![0].ToString("0.0000", CultureInfo.InvariantCulture)} with {StudiesCommand.Params(bestTrial)}.");
 
+        var endpoint = await client.DeployAsync(EndpointName, $"models:/{ModelName}@champion", reason: "quickstart", cancellationToken: cancellationToken);
+        var served = await ScoreOverHttpAsync(address, dataPath, cancellationToken);
+        output.Line($"7. Deployed @champion to endpoint '{EndpointName}' (revision {endpoint.Traffic![0].Revision}, health-checked) and scored the first patient over HTTP: {served}");
+
         output.Line("");
         output.Line(exiting ? "Try next (after starting the server again with `mlops server` on the same data):" : "Try next:");
         output.Line($"  mlops runs list --tracking-uri {address} --experiment-id {experimentId}");
@@ -117,6 +122,8 @@ internal sealed class QuickstartCommand : BaseCommand
         output.Line($"  mlops models lineage --tracking-uri {address} {ModelName} {version.Version}");
         output.Line($"  mlops models download --tracking-uri {address} models:/{ModelName}@champion -o ./champion");
         output.Line($"  mlops studies trials --tracking-uri {address} {study.Name}");
+        output.Line($"  curl -s {address}/serving/{EndpointName}/invocations -H 'Content-Type: text/csv' --data-binary @breast_cancer_first_row.csv");
+        output.Line($"  mlops deploy get --tracking-uri {address} {EndpointName}");
         output.Line($"  mlops studies importances --tracking-uri {address} {study.Name}");
         output.Line($"  MLFLOW_TRACKING_URI={address} python -c \"import mlflow; print(mlflow.search_runs(experiment_names=['{experimentName}']))\"");
         output.Line($"  API reference: {address}/docs");
@@ -144,6 +151,17 @@ internal sealed class QuickstartCommand : BaseCommand
 
         using var result = JsonDocument.Parse(job.Result!);
         return result.RootElement.GetProperty("run_id").GetString()!;
+    }
+
+    /// <summary>One row of the dataset as CSV to the endpoint, as any HTTP client would send it; returns the answer.</summary>
+    private static async Task<string> ScoreOverHttpAsync(string address, string dataPath, CancellationToken cancellationToken)
+    {
+        var lines = File.ReadLines(dataPath).Take(2).ToArray();
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        using var content = new StringContent(lines[0] + "\n" + lines[1] + "\n", System.Text.Encoding.UTF8, "text/csv");
+        using var response = await http.PostAsync($"serving/{EndpointName}/invocations", content, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"The endpoint answered {(int)response.StatusCode}: {body}");
     }
 
     /// <summary>A small tuning study whose trials are training jobs, followed to the end as `mlops tune` does.</summary>

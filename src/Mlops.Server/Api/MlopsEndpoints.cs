@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Mlops.Server.Api.Mlflow;
 using Mlops.Server.Api.V1;
 using Mlops.Server.Serving;
+using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Mlops.Server.Api;
@@ -24,6 +25,7 @@ public static class MlopsEndpoints
         app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi().MapEndpointsApi();
         app.MapGroup("").AddEndpointFilter<MlflowErrorFilter>().MapGet("/get-artifact", MlflowArtifactsApi.GetRunArtifact).ExcludeFromDescription();
         app.MapEndpointServing();
+        app.MapMetrics("/metrics").WithTags("Server");
         app.MapGet("/health", () => TypedResults.Text("OK")).WithTags("Server");
         app.MapGet("/version", () => TypedResults.Text(MlopsServer.Version)).WithTags("Server");
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +23,7 @@ public static class EndpointServingApi
 
     public static async Task InvokeAsync(string endpoint, HttpContext context, EndpointHost host)
     {
+        var started = Stopwatch.GetTimestamp();
         var served = await host.RouteAsync(endpoint, Random.Shared.NextDouble(), context.RequestAborted);
         if (served is null)
         {
@@ -31,5 +33,6 @@ public static class EndpointServingApi
 
         context.Response.Headers["X-Mlops-Revision"] = served.Number.ToString(CultureInfo.InvariantCulture);
         await ScoringEndpoint.ScoreAsync(context, served.Predictor, served.Schema, s_options);
+        ServingMetrics.Observe(endpoint, served.Number, context.Response.StatusCode, started);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Mlops.Application.Ports;
 using Mlops.Application.Serving;
+using Prometheus;
 
 namespace Mlops.Server.Serving;
 
@@ -33,6 +34,7 @@ public static class ModelServer
         app.MapGet("/ping", () => Results.Text("\n"));
         app.MapGet("/health", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok", ["model"] = modelUri }));
         app.MapGet("/version", () => Results.Text(MlopsServer.Version));
+        app.MapMetrics("/metrics");
         return app;
     }
 

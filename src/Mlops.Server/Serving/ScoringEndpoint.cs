@@ -19,7 +19,13 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
 
     public IPredictor Predictor => predictor;
 
-    public Task HandleAsync(HttpContext context) => ScoreAsync(context, predictor, _schema, options);
+    /// <summary>`mlops serve`'s /invocations; its metrics carry endpoint "serve", revision 0.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ScoreAsync(context, predictor, _schema, options);
+        ServingMetrics.Observe("serve", 0, context.Response.StatusCode, started);
+    }
 
     /// <summary>Scores one request with one model; shared by `mlops serve` and the endpoints of `mlops server`.</summary>
     public static async Task ScoreAsync(HttpContext context, IPredictor predictor, ScoringSchema schema, ModelServerOptions options)

@@ -23,6 +23,7 @@ public sealed class QuickstartCommandTests
         Assert.True(File.Exists(Path.Combine(home.Path, "mlops.db")));
         var tuned = Regex.Match(result.Stdout, @"Tuned LightGBM with study '(?<study>[^']+)': 8 trials as jobs .* best accuracy (?<accuracy>0\.\d{4})");
         Assert.True(tuned.Success, result.ToString());
+        Assert.Matches(@"7\. Deployed @champion to endpoint 'quickstart' \(revision \d+, health-checked\) and scored the first patient over HTTP: \{""predictions"":\[\{""PredictedLabel"":false", result.Stdout);
 
         // Three trainings plus every tuning trial that was not pruned left a model package.
         Assert.InRange(Directory.EnumerateFiles(Path.Combine(home.Path, "artifacts"), "MLmodel", SearchOption.AllDirectories).Count(), 4, 11);

@@ -48,6 +48,9 @@ public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture
         Assert.Contains(s_featureNames[0], wrongType.Body, StringComparison.Ordinal);
         var malformed = await PostAsync(http, "{\"dataframe_split\": {", "application/json");
         Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("mlops_serving_requests_total{endpoint=\"serve\",revision=\"0\",code=\"200\"} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains("mlops_serving_requests_total{endpoint=\"serve\",revision=\"0\",code=\"400\"} 3", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

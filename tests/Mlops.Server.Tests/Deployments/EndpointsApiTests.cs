@@ -48,6 +48,9 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
         var history = (await _client.GetEndpointAsync(name)).History!;
         Assert.Equal(Enumerable.Range(1, history.Count), history.Select(h => h.Sequence));
         Assert.Contains(history, h => h.Kind == "rolled_back" && h.Reason == "v2 regressed");
+        var metrics = await server.Http.GetStringAsync("metrics");
+        Assert.Contains($"mlops_serving_requests_total{{endpoint=\"{name}\",revision=\"1\",code=\"200\"}}", metrics, StringComparison.Ordinal);
+        Assert.Contains($"mlops_serving_request_duration_seconds_bucket{{endpoint=\"{name}\",revision=\"2\"", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
