@@ -39,13 +39,15 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
     /// <summary>Routes the endpoint's traffic to its live revisions, loading any not yet in memory.</summary>
     public async Task ActivateAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
-        foreach (var revision in EndpointRules.TrafficSplit(endpoint))
+        var router = TrafficRouter.For(endpoint);
+        foreach (var revision in router.Split)
         {
             await LoadAsync(endpoint.Name, revision, cancellationToken);
         }
 
-        _routes[endpoint.Name] = TrafficRouter.For(endpoint);
-        foreach (var key in _loaded.Keys.Where(k => k.Endpoint == endpoint.Name && !EndpointRules.TrafficSplit(endpoint).Any(r => r.Number == k.Revision) && endpoint.Pending?.Number != k.Revision))
+        _routes[endpoint.Name] = router;
+        var keep = router.Split.Select(r => r.Number).Append(endpoint.Pending?.Number ?? 0).ToHashSet();
+        foreach (var key in _loaded.Keys.Where(k => k.Endpoint == endpoint.Name && !keep.Contains(k.Revision)))
         {
             // Retired revisions are dropped once no longer routed; a request still holding one finishes with it.
             _loaded.TryRemove(key, out _);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mlops.Application.Serving;
+using Mlops.Server.Api.Mlflow;
 
 namespace Mlops.Server.Serving;
 
@@ -27,7 +28,7 @@ public static class EndpointServingApi
         var served = await host.RouteAsync(endpoint, Random.Shared.NextDouble(), context.RequestAborted);
         if (served is null)
         {
-            await ScoringEndpoint.ErrorAsync(context, StatusCodes.Status404NotFound, $"No endpoint named '{endpoint}' is serving.", "RESOURCE_DOES_NOT_EXIST");
+            await MlflowErrors.WriteAsync(context, StatusCodes.Status404NotFound, MlflowErrors.ResourceDoesNotExist, $"No endpoint named '{endpoint}' is serving.");
             return;
         }
 

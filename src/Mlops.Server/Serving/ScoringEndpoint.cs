@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Mlops.Application.Ports;
 using Mlops.Application.Serving;
 using Mlops.Domain.Common;
+using Mlops.Server.Api.Mlflow;
 
 namespace Mlops.Server.Serving;
 
@@ -15,6 +15,9 @@ namespace Mlops.Server.Serving;
 /// </summary>
 public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions options)
 {
+    /// <summary>The error code MLflow's scoring server answers bad input with.</summary>
+    public const string BadRequest = "BAD_REQUEST";
+
     private readonly ScoringSchema _schema = ScoringSchema.From(predictor.Signature);
 
     public IPredictor Predictor => predictor;
@@ -38,7 +41,7 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
             if (read.Buffer.Length > options.MaxRequestBytes)
             {
                 reader.AdvanceTo(read.Buffer.End);
-                await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {options.MaxRequestBytes} bytes.");
+                await MlflowErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, BadRequest, $"The request body is over the limit of {options.MaxRequestBytes} bytes.");
                 return;
             }
 
@@ -60,7 +63,7 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
         }
         catch (MlopsException e)
         {
-            await ErrorAsync(context, e.Kind == ErrorKind.LimitExceeded ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
+            await MlflowErrors.WriteAsync(context, e.Kind == ErrorKind.LimitExceeded ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, BadRequest, e.Message);
             return;
         }
         finally
@@ -72,22 +75,6 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         ScoringResponseWriter.Write(context.Response.BodyWriter, result);
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-    }
-
-    /// <summary>MLflow's scoring server error shape: <c>{"error_code": "BAD_REQUEST", "message": "..."}</c>.</summary>
-    public static async Task ErrorAsync(HttpContext context, int status, string message, string code = "BAD_REQUEST")
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
-        {
-            json.WriteStartObject();
-            json.WriteString("error_code", code);
-            json.WriteString("message", message);
-            json.WriteEndObject();
-        }
-
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 }
