@@ -42,6 +42,10 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<StopStudyUseCase>();
         services.AddSingleton<Serving.EndpointHost>();
         services.AddSingleton<UseCases.Deployments.DeployModelUseCase>();
+        services.AddSingleton<UseCases.Deployments.AliasFollower>();
+        services.AddSingleton<UseCases.Deployments.PredictionLogQueries>();
+        services.AddSingleton<Serving.PredictionLogWriter>();
+        services.AddSingleton<Serving.ShadowMirror>();
         return services;
     }
 }

@@ -42,6 +42,8 @@ public static class MlopsServer
         builder.Services.AddMlopsApplication();
         builder.Services.AddMlopsInfrastructure(options.Storage);
         builder.Services.AddMlopsServer();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddHostedService<Serving.ServingBackgroundService>();
         if (options.Worker is { } worker)
         {
             builder.Services.AddMlopsWorker(worker);

@@ -14,6 +14,12 @@ public sealed class MlopsServerOptions
     /// <summary>The embedded worker, so one process does everything on a laptop; null runs no worker (`--no-worker`).</summary>
     public Worker.WorkerOptions? Worker { get; set; } = new();
 
+    /// <summary>
+    /// How often the server checks for moved aliases of endpoints that follow them, and re-reads the endpoints it serves
+    /// (changes made through another server on the same database).
+    /// </summary>
+    public TimeSpan ServingRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Console log level for the server's own messages (requests are not logged one by one).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

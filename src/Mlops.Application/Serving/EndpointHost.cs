@@ -7,19 +7,26 @@ using Mlops.Domain.Deployments;
 
 namespace Mlops.Application.Serving;
 
-/// <summary>A revision ready to answer: its loaded model and the parsing schema built from its signature.</summary>
-public sealed record ServedRevision(int Number, IPredictor Predictor, ScoringSchema Schema);
+/// <summary>A revision ready to answer: its loaded model behind its replica gate, and the parsing schema built from its signature.</summary>
+public sealed record ServedRevision(int Number, ReplicaGate Gate, ScoringSchema Schema)
+{
+    public IPredictor Predictor => Gate.Predictor;
+}
+
+/// <summary>Where one request goes: the revision that answers it, the shadows that get a copy, and the endpoint's settings.</summary>
+public sealed record RoutedRequest(ServedRevision Answer, RevisionRole Role, IReadOnlyList<ServedRevision> Shadows, EndpointSettings Settings);
 
 /// <summary>
 /// The models `mlops server` serves at /serving/{endpoint}/invocations. A revision is loaded, from the artifact
 /// store into a local cache, and health-checked before it may take traffic; activation swaps an endpoint's routing
-/// table atomically, so a request sees either the old split or the new one. After a restart an endpoint is loaded
-/// from the store on its first request.
+/// table atomically, so a request sees either the old configuration or the new one. After a restart an endpoint is
+/// loaded from the store on its first request, and <see cref="RefreshAsync"/> picks up changes made by other servers
+/// sharing the database.
 /// </summary>
 public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifacts, IModelRuntime runtime, ResolveModelUriUseCase resolve) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Endpoint, int Revision), ServedRevision> _loaded = new();
-    private readonly ConcurrentDictionary<string, TrafficRouter> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly string _cache = Directory.CreateTempSubdirectory("mlops-serving-").FullName;
 
     /// <summary>Loads the revision's model and scores its own input example; null when healthy, else why not.</summary>
@@ -36,17 +43,25 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
         }
     }
 
-    /// <summary>Routes the endpoint's traffic to its live revisions, loading any not yet in memory.</summary>
+    /// <summary>Routes the endpoint's traffic to its live revisions and shadows, loading any not yet in memory and applying replica counts.</summary>
     public async Task ActivateAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
         var router = TrafficRouter.For(endpoint);
+        var shadows = new List<ServedRevision>(router.Shadows.Count);
         foreach (var revision in router.Split)
         {
-            await LoadAsync(endpoint.Name, revision, cancellationToken);
+            (await LoadAsync(endpoint.Name, revision, cancellationToken)).Gate.Resize(revision.Replicas);
         }
 
-        _routes[endpoint.Name] = router;
-        var keep = router.Split.Select(r => r.Number).Append(endpoint.Pending?.Number ?? 0).ToHashSet();
+        foreach (var revision in router.Shadows)
+        {
+            var served = await LoadAsync(endpoint.Name, revision, cancellationToken);
+            served.Gate.Resize(revision.Replicas);
+            shadows.Add(served);
+        }
+
+        _routes[endpoint.Name] = new Route(endpoint, router, shadows);
+        var keep = router.Split.Concat(router.Shadows).Select(r => r.Number).Append(endpoint.Pending?.Number ?? 0).ToHashSet();
         foreach (var key in _loaded.Keys.Where(k => k.Endpoint == endpoint.Name && !keep.Contains(k.Revision)))
         {
             // Retired revisions are dropped once no longer routed; a request still holding one finishes with it.
@@ -54,10 +69,10 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
         }
     }
 
-    /// <summary>The revision that answers this request (weighted by traffic share), or null when the endpoint serves nothing.</summary>
-    public async Task<ServedRevision?> RouteAsync(string endpoint, double draw, CancellationToken cancellationToken)
+    /// <summary>Where this request goes (weighted by traffic share), or null when the endpoint serves nothing.</summary>
+    public async ValueTask<RoutedRequest?> RouteAsync(string endpoint, double draw, CancellationToken cancellationToken)
     {
-        if (!_routes.TryGetValue(endpoint, out var router))
+        if (!_routes.TryGetValue(endpoint, out var route))
         {
             if (await store.GetEndpointAsync(endpoint, cancellationToken) is not { State: EndpointState.Active } stored)
             {
@@ -65,10 +80,44 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
             }
 
             await ActivateAsync(stored, cancellationToken);
-            router = _routes[endpoint];
+            route = _routes[endpoint];
         }
 
-        return router.Split.Count == 0 ? null : _loaded.GetValueOrDefault((endpoint, router.Pick(draw).Number));
+        if (route.Router.Split.Count == 0)
+        {
+            return null;
+        }
+
+        var picked = route.Router.Pick(draw);
+        return _loaded.TryGetValue((endpoint, picked.Number), out var answer)
+            ? new RoutedRequest(answer, picked.Role, route.Shadows, route.Endpoint.Settings)
+            : null;
+    }
+
+    /// <summary>
+    /// Re-reads every endpoint this host routes and re-activates those that changed in the store, e.g. through another
+    /// server on the same database; run periodically. Returns how many changed.
+    /// </summary>
+    public async Task<int> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var changed = 0;
+        foreach (var (name, route) in _routes)
+        {
+            var stored = await store.GetEndpointAsync(name, cancellationToken);
+            if (stored is null)
+            {
+                _routes.TryRemove(name, out _);
+                continue;
+            }
+
+            if (!SameConfiguration(stored, route.Endpoint))
+            {
+                await ActivateAsync(stored, cancellationToken);
+                changed++;
+            }
+        }
+
+        return changed;
     }
 
     public void Dispose()
@@ -80,6 +129,10 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
 
         Directory.Delete(_cache, recursive: true);
     }
+
+    // Records hold lists, which compare by reference; the history only grows, so its length and the revision states tell.
+    private static bool SameConfiguration(Endpoint a, Endpoint b) =>
+        a.State == b.State && a.Settings == b.Settings && a.History.Count == b.History.Count && a.Revisions.SequenceEqual(b.Revisions);
 
     private async Task<ServedRevision> LoadAsync(string endpoint, Revision revision, CancellationToken cancellationToken)
     {
@@ -105,7 +158,7 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
             throw;
         }
 
-        var served = new ServedRevision(revision.Number, predictor, ScoringSchema.From(predictor.Signature));
+        var served = new ServedRevision(revision.Number, new ReplicaGate(predictor, revision.Replicas), ScoringSchema.From(predictor.Signature));
         return _loaded.GetOrAdd((endpoint, revision.Number), served);
     }
 
@@ -127,4 +180,6 @@ public sealed class EndpointHost(IDeploymentStore store, IArtifactStore artifact
             await source.CopyToAsync(file, cancellationToken);
         }
     }
+
+    private sealed record Route(Endpoint Endpoint, TrafficRouter Router, IReadOnlyList<ServedRevision> Shadows);
 }

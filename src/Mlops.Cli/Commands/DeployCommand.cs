@@ -6,15 +6,22 @@ using Mlops.Client.Contracts;
 namespace Mlops.Cli.Commands;
 
 /// <summary><c>mlops deploy ...</c>: endpoints served by `mlops server` at /serving/{endpoint}/invocations.</summary>
-internal sealed class DeployCommand : Command
+internal sealed partial class DeployCommand : Command
 {
     private static readonly Option<string?> s_reason = new("--reason") { Description = "Why, for the endpoint's history" };
+    private static readonly Option<int?> s_replicas = new("--replicas") { Description = "Requests the revision scores at once, 1..64 (default: one per server core)" };
 
     public DeployCommand()
-        : base("deploy", "Deploy models to endpoints: create, canary, promote, rollback, delete, list, get")
+        : base("deploy", "Deploy models to endpoints: create, canary, shadow, promote, rollback, scale, configure, delete, list, get, predictions, export")
     {
         Subcommands.Add(new CreateCommand());
         Subcommands.Add(new CanaryCommand());
+        Subcommands.Add(new ShadowCommand());
+        Subcommands.Add(new ScaleCommand());
+        Subcommands.Add(new ConfigureCommand());
+        Subcommands.Add(new PredictionsCommand());
+        Subcommands.Add(new CompareShadowCommand());
+        Subcommands.Add(new ExportCommand());
         Subcommands.Add(new PromoteCommand());
         Subcommands.Add(new RollbackCommand());
         Subcommands.Add(new DeleteCommand());
@@ -39,8 +46,14 @@ internal sealed class DeployCommand : Command
         }
 
         output.Line($"Endpoint '{endpoint.Name}' ({endpoint.State}): traffic {Traffic(endpoint)}; POST /serving/{endpoint.Name}/invocations");
-        output.Table(["Revision", "Role", "State", "Weight", "Model", "By", "Reason", "Error"], (endpoint.Revisions ?? []).Select(r => (IReadOnlyList<string>)[
-            r.Number.ToString(CultureInfo.InvariantCulture), r.Role ?? "", r.State ?? "", r.Weight.ToString(CultureInfo.InvariantCulture), Model(r),
+        if (endpoint.Settings is { } settings)
+        {
+            output.Line($"Prediction logging {(settings.LogSampleRate * 100).ToString("0.###", CultureInfo.InvariantCulture)} % of requests; alias following {(settings.FollowAlias ? "on" : "off")}.");
+        }
+
+        output.Table(["Revision", "Role", "State", "Weight", "Replicas", "Model", "By", "Reason", "Error"], (endpoint.Revisions ?? []).Select(r => (IReadOnlyList<string>)[
+            r.Number.ToString(CultureInfo.InvariantCulture), r.Role ?? "", r.State ?? "", r.Weight.ToString(CultureInfo.InvariantCulture),
+            r.Replicas.ToString(CultureInfo.InvariantCulture), Model(r),
             r.CreatedBy ?? "", r.Reason ?? "", r.Error ?? ""]));
         return ExitCodes.Success;
     }
@@ -55,6 +68,7 @@ internal sealed class DeployCommand : Command
         {
             Arguments.Add(s_endpoint);
             Options.Add(s_model);
+            Options.Add(s_replicas);
             Options.Add(s_reason);
             Options.Add(CommonOptions.Json);
         }
@@ -63,7 +77,7 @@ internal sealed class DeployCommand : Command
         {
             using var client = CreateClient(parseResult);
             return Print(output, parseResult, await client.DeployAsync(parseResult.GetValue(s_endpoint)!, parseResult.GetValue(s_model)!, parseResult.GetValue(s_reason),
-                Environment.UserName, cancellationToken));
+                Environment.UserName, parseResult.GetValue(s_replicas), cancellationToken));
         }
     }
 
@@ -79,6 +93,7 @@ internal sealed class DeployCommand : Command
             Arguments.Add(s_endpoint);
             Options.Add(s_model);
             Options.Add(s_percent);
+            Options.Add(s_replicas);
             Options.Add(s_reason);
             Options.Add(CommonOptions.Json);
         }
@@ -87,7 +102,7 @@ internal sealed class DeployCommand : Command
         {
             using var client = CreateClient(parseResult);
             return Print(output, parseResult, await client.CanaryAsync(parseResult.GetValue(s_endpoint)!, parseResult.GetValue(s_model)!, parseResult.GetValue(s_percent),
-                parseResult.GetValue(s_reason), Environment.UserName, cancellationToken));
+                parseResult.GetValue(s_reason), Environment.UserName, parseResult.GetValue(s_replicas), cancellationToken));
         }
     }
 

@@ -14,19 +14,23 @@ namespace Mlops.Cli.Commands;
 /// <c>mlops predict --model URI --input data.csv</c>: scores a CSV file locally, streaming it in chunks, and writes
 /// each input row with the model's outputs appended. Rows are checked against the model's signature like a request
 /// to `mlops serve`; an error names the row (counted from 1 after the header) and the column.
+/// <c>mlops predict --endpoint NAME --input data.csv|request.json</c> sends the file to an endpoint of `mlops server`
+/// instead (a CSV in chunks of rows, a JSON body as it is).
 /// </summary>
-internal sealed class PredictCommand : BaseCommand
+internal sealed partial class PredictCommand : BaseCommand
 {
     private const int ChunkRows = 4096;
 
-    private static readonly Option<string> s_model = new("--model", "-m") { Description = "models:/name@alias, models:/name/version, runs:/run-id/model, or a local model package folder", Required = true };
-    private static readonly Option<string> s_input = new("--input", "-i") { Description = "CSV file with a header row (the model's input columns; others are kept and ignored)", Required = true };
+    private static readonly Option<string?> s_model = new("--model", "-m") { Description = "Score locally: models:/name@alias, models:/name/version, runs:/run-id/model, or a local model package folder" };
+    private static readonly Option<string?> s_endpoint = new("--endpoint", "-e") { Description = "Score with an endpoint of the server instead (see `mlops deploy`)" };
+    private static readonly Option<string> s_input = new("--input", "-i") { Description = "CSV file with a header row (the model's input columns; others are kept and ignored), or with --endpoint a JSON request body", Required = true };
     private static readonly Option<string?> s_output = new("--output", "-o") { Description = "Where to write the scored CSV (default: standard output)" };
 
     public PredictCommand()
-        : base("predict", "Score a CSV file with a model, locally and streaming")
+        : base("predict", "Score a file with a model (locally, streaming) or with a deployed endpoint")
     {
         Options.Add(s_model);
+        Options.Add(s_endpoint);
         Options.Add(s_input);
         Options.Add(s_output);
     }
@@ -40,7 +44,20 @@ internal sealed class PredictCommand : BaseCommand
             return ExitCodes.InvalidArgument;
         }
 
-        using var fetched = await FetchedModel.FetchAsync(parseResult.GetValue(s_model)!, parseResult, output, cancellationToken);
+        var model = parseResult.GetValue(s_model);
+        var endpoint = parseResult.GetValue(s_endpoint);
+        if ((model is null) == (endpoint is null))
+        {
+            output.Error("Name either --model (score locally) or --endpoint (score with the server), not both.");
+            return ExitCodes.UsageError;
+        }
+
+        if (endpoint is not null)
+        {
+            return await ScoreWithEndpointAsync(endpoint, input, parseResult, output, cancellationToken);
+        }
+
+        using var fetched = await FetchedModel.FetchAsync(model!, parseResult, output, cancellationToken);
         using var predictor = new MlNetModelRuntime().Load(fetched.Folder, fetched.ExpectedMlModelSha256);
         var schema = ScoringSchema.From(predictor.Signature);
         var target = parseResult.GetValue(s_output);

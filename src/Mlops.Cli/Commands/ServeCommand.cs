@@ -16,6 +16,7 @@ internal sealed class ServeCommand : BaseCommand
     private static readonly Option<string> s_model = new("--model", "-m") { Description = "models:/name@alias, models:/name/version, runs:/run-id/model, or a local model package folder", Required = true };
     private static readonly Option<string> s_host = new("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
     private static readonly Option<int> s_port = new("--port", "-p") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 5001 };
+    private static readonly Option<int> s_replicas = new("--replicas") { Description = "Requests scored at once (1..64; default: one per core)", DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, 64) };
     private static readonly Option<int> s_maxRows = new("--max-rows") { Description = "Most rows one request may score", DefaultValueFactory = _ => 100_000 };
 
     public ServeCommand()
@@ -25,6 +26,7 @@ internal sealed class ServeCommand : BaseCommand
         Options.Add(s_host);
         Options.Add(s_port);
         Options.Add(s_maxRows);
+        Options.Add(s_replicas);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
@@ -36,11 +38,18 @@ internal sealed class ServeCommand : BaseCommand
             return ExitCodes.UsageError;
         }
 
+        var replicas = parseResult.GetValue(s_replicas);
+        if (replicas is < 1 or > 64)
+        {
+            output.Error("--replicas must be between 1 and 64.");
+            return ExitCodes.UsageError;
+        }
+
         var model = parseResult.GetValue(s_model)!;
         using var fetched = await FetchedModel.FetchAsync(model, parseResult, output, cancellationToken);
         using var predictor = new MlNetModelRuntime().Load(fetched.Folder, fetched.ExpectedMlModelSha256);
         ModelServer.CheckHealth(predictor, fetched.Folder);
-        var options = new ModelServerOptions(parseResult.GetValue(s_host)!, port, MaxRows: Math.Max(1, parseResult.GetValue(s_maxRows)));
+        var options = new ModelServerOptions(parseResult.GetValue(s_host)!, port, MaxRows: Math.Max(1, parseResult.GetValue(s_maxRows)), Replicas: replicas);
         await using var app = ModelServer.Build(predictor, model, options);
         await app.StartAsync(cancellationToken);
         foreach (var address in Server.MlopsServer.Addresses(app))

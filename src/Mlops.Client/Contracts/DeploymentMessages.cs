@@ -14,6 +14,9 @@ public sealed class DeployRequest
 
     /// <summary>Who makes the change, for the endpoint's history.</summary>
     public string? User { get; set; }
+
+    /// <summary>Requests the revision scores at once (1 to 64; default: one per server core).</summary>
+    public int? Replicas { get; set; }
 }
 
 /// <summary>A canary: a new revision at <see cref="Percent"/> % of traffic.</summary>
@@ -22,6 +25,8 @@ public sealed class CanaryRequest
     public string? ModelUri { get; set; }
 
     public int? Percent { get; set; }
+
+    public int? Replicas { get; set; }
 
     public string? Reason { get; set; }
 
@@ -38,6 +43,102 @@ public sealed class EndpointChangeRequest
     public string? User { get; set; }
 }
 
+/// <summary>A shadow: a new revision that scores a copy of every request; its answers are logged, never returned.</summary>
+public sealed class ShadowRequest
+{
+    public string? ModelUri { get; set; }
+
+    public int? Replicas { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? User { get; set; }
+}
+
+/// <summary>Scales a revision (the primary when none is named) to <see cref="Replicas"/> concurrent requests.</summary>
+public sealed class ScaleRequest
+{
+    public int? Revision { get; set; }
+
+    public int? Replicas { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? User { get; set; }
+}
+
+/// <summary>Changes an endpoint's settings; a missing field keeps its value.</summary>
+public sealed class EndpointSettingsRequest
+{
+    /// <summary>Share of requests written to the prediction log, 0 to 1.</summary>
+    public double? LogSampleRate { get; set; }
+
+    /// <summary>Redeploy when the primary's alias (or stage) moves to another version.</summary>
+    public bool? FollowAlias { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? User { get; set; }
+}
+
+public sealed class EndpointSettingsDto
+{
+    public double LogSampleRate { get; set; }
+
+    public bool FollowAlias { get; set; }
+}
+
+/// <summary>One logged answer; inputs and outputs are dataframe_split JSON (first 100 rows).</summary>
+public sealed class PredictionDto
+{
+    public int Revision { get; set; }
+
+    /// <summary>primary, canary or shadow.</summary>
+    public string? Role { get; set; }
+
+    public string? RequestId { get; set; }
+
+    public long At { get; set; }
+
+    public long ModelMicroseconds { get; set; }
+
+    public int Rows { get; set; }
+
+    public System.Text.Json.JsonElement? Inputs { get; set; }
+
+    public System.Text.Json.JsonElement? Outputs { get; set; }
+
+    public string? Error { get; set; }
+}
+
+public sealed class PredictionsResponse
+{
+    public List<PredictionDto>? Predictions { get; set; }
+
+    public string? NextPageToken { get; set; }
+}
+
+/// <summary>A shadow's answers against the live answers to the same requests.</summary>
+public sealed class ShadowComparisonDto
+{
+    public string? Endpoint { get; set; }
+
+    public int Shadow { get; set; }
+
+    public long Paired { get; set; }
+
+    public long ShadowErrors { get; set; }
+
+    /// <summary>Share of rows whose first output (the label or predicted value) is equal; null with no pairs.</summary>
+    public double? Agreement { get; set; }
+
+    public Dictionary<string, double>? MeanAbsoluteDifference { get; set; }
+
+    public double? LiveModelMicrosecondsP50 { get; set; }
+
+    public double? ShadowModelMicrosecondsP50 { get; set; }
+}
+
 public sealed class EndpointDto
 {
     public string? Name { get; set; }
@@ -46,6 +147,8 @@ public sealed class EndpointDto
     public string? State { get; set; }
 
     public long CreatedAt { get; set; }
+
+    public EndpointSettingsDto? Settings { get; set; }
 
     /// <summary>The live revisions and their share of traffic (summing to 100).</summary>
     public List<TrafficShareDto>? Traffic { get; set; }

@@ -11,4 +11,5 @@ public enum ChangeKind
     Undeployed,
     HealthCheckPassed,
     HealthCheckFailed,
+    Configured,
 }

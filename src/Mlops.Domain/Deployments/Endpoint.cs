@@ -11,6 +11,9 @@ public sealed record Endpoint(
     long CreatedAt,
     IReadOnlyList<EndpointChange> History)
 {
+    /// <summary>Prediction logging and alias following; see <see cref="EndpointRules.Configure"/>.</summary>
+    public EndpointSettings Settings { get; init; } = EndpointSettings.Default;
+
     public Revision? Primary => Revisions.FirstOrDefault(r => r.IsLive && r.Role == RevisionRole.Primary);
 
     public Revision? Canary => Revisions.FirstOrDefault(r => r.IsLive && r.Role == RevisionRole.Canary);

@@ -142,6 +142,38 @@ public static partial class EndpointRules
         return Record(scaled, ChangeKind.Scaled, revision, note, $"revision {revision} scales from {target.Replicas} to {replicas} replicas");
     }
 
+    /// <summary>Changes the endpoint's settings (prediction logging, alias following); its revisions are untouched.</summary>
+    public static Endpoint Configure(Endpoint endpoint, EndpointSettings settings, ChangeNote note)
+    {
+        RequireActive(endpoint, "be configured");
+        settings.Check();
+        CheckNote(note);
+        return Record(endpoint with { Settings = settings }, ChangeKind.Configured, null, note, settings.Describe());
+    }
+
+    /// <summary>
+    /// Alias following: when the endpoint follows its primary's moving reference (alias, stage or latest) and that
+    /// reference now resolves to <paramref name="current"/>, a new primary for it is deployed (pending its health check).
+    /// Otherwise the endpoint is returned unchanged (the same instance): following is off, the primary is pinned to a
+    /// version, it already serves that version, a change is pending, a canary or shadow is live (a rollout in progress
+    /// is left to whoever started it), or that very version already failed its health check here (no retry loop).
+    /// </summary>
+    public static Endpoint FollowAlias(Endpoint endpoint, ResolvedModel current, ChangeNote note)
+    {
+        if (!endpoint.Settings.FollowAlias || endpoint.State == EndpointState.Deleted || endpoint.Pending is not null
+            || endpoint.Primary is not { } primary || !IsMoving(primary.ModelUri) || primary.ResolvedModel == current
+            || endpoint.Revisions.Any(r => r.IsLive && r.Role != RevisionRole.Primary)
+            || endpoint.Revisions.Any(r => r.State == RevisionState.Failed && r.ModelUri == primary.ModelUri && r.ResolvedModel == current))
+        {
+            return endpoint;
+        }
+
+        return Deploy(endpoint, primary.ModelUri, note, current, primary.Replicas);
+    }
+
+    /// <summary>Whether a model URI can resolve to another version later (an alias, a stage, latest).</summary>
+    public static bool IsMoving(string modelUri) => ModelUri.Parse(modelUri).Kind is ModelUriKind.Alias or ModelUriKind.Stage or ModelUriKind.Latest;
+
     /// <summary>Retires every pending and live revision and marks the endpoint deleted; its history stays.</summary>
     public static Endpoint Undeploy(Endpoint endpoint, ChangeNote note)
     {
@@ -253,6 +285,7 @@ public static partial class EndpointRules
         ChangeKind.Scaled => "scaled",
         ChangeKind.Undeployed => "undeployed",
         ChangeKind.HealthCheckPassed => "health_check_passed",
+        ChangeKind.Configured => "configured",
         _ => "health_check_failed",
     };
 

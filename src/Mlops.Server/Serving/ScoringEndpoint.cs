@@ -15,6 +15,8 @@ namespace Mlops.Server.Serving;
 /// </summary>
 public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions options)
 {
+    private readonly ReplicaGate _gate = new(predictor, options.Replicas);
+
     /// <summary>The error code MLflow's scoring server answers bad input with.</summary>
     public const string BadRequest = "BAD_REQUEST";
 
@@ -26,12 +28,15 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
     public async Task HandleAsync(HttpContext context)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await ScoreAsync(context, predictor, _schema, options);
+        await ScoreAsync(context, _gate, _schema, options);
         ServingMetrics.Observe("serve", 0, context.Response.StatusCode, started);
     }
 
-    /// <summary>Scores one request with one model; shared by `mlops serve` and the endpoints of `mlops server`.</summary>
-    public static async Task ScoreAsync(HttpContext context, IPredictor predictor, ScoringSchema schema, ModelServerOptions options)
+    /// <summary>
+    /// Scores one request with one model; shared by `mlops serve` and the endpoints of `mlops server`. Returns what was
+    /// scored (for the prediction log and shadows), or null when the request was refused with an error answer.
+    /// </summary>
+    public static async Task<ScoredRequest?> ScoreAsync(HttpContext context, ReplicaGate gate, ScoringSchema schema, ModelServerOptions options)
     {
         var reader = context.Request.BodyReader;
         ReadResult read;
@@ -42,7 +47,7 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
             {
                 reader.AdvanceTo(read.Buffer.End);
                 await MlflowErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, BadRequest, $"The request body is over the limit of {options.MaxRequestBytes} bytes.");
-                return;
+                return null;
             }
 
             if (read.IsCompleted)
@@ -64,17 +69,23 @@ public sealed class ScoringEndpoint(IPredictor predictor, ModelServerOptions opt
         catch (MlopsException e)
         {
             await MlflowErrors.WriteAsync(context, e.Kind == ErrorKind.LimitExceeded ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, BadRequest, e.Message);
-            return;
+            return null;
         }
         finally
         {
             reader.AdvanceTo(read.Buffer.End);
         }
 
-        var result = predictor.Predict(batch);
+        var scoring = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await gate.PredictAsync(batch, context.RequestAborted);
+        var modelMicroseconds = (long)System.Diagnostics.Stopwatch.GetElapsedTime(scoring).TotalMicroseconds;
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         ScoringResponseWriter.Write(context.Response.BodyWriter, result);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        return new ScoredRequest(batch, result, modelMicroseconds);
     }
 }
+
+/// <summary>A request that was scored: its parsed rows, the model's answer and the time spent in the model.</summary>
+public sealed record ScoredRequest(Domain.Serving.ScoringBatch Batch, Domain.Serving.ScoringResult Result, long ModelMicroseconds);

@@ -8,14 +8,15 @@ using Mlops.Domain.Deployments;
 namespace Mlops.Application.UseCases.Deployments;
 
 /// <summary>
-/// Deploys model versions to endpoints: deploy, canary, promote, rollback, undeploy. A new revision is recorded as
+/// Deploys model versions to endpoints: deploy, canary, shadow, promote, rollback, scale, configure, undeploy, and
+/// alias following. A new revision is recorded as
 /// pending, loaded and health-checked, and only then goes live; one that fails is recorded as failed and the
 /// revisions already live keep serving, untouched.
 /// </summary>
 public sealed class DeployModelUseCase(IDeploymentStore store, EndpointHost host, ResolveModelUriUseCase resolve, TimeProvider clock)
 {
     /// <summary>Makes the model the endpoint's only live revision (creating the endpoint when it does not exist).</summary>
-    public async Task<Endpoint> DeployAsync(string name, string modelUri, string by, string reason, CancellationToken cancellationToken)
+    public async Task<Endpoint> DeployAsync(string name, string modelUri, string by, string reason, CancellationToken cancellationToken, int? replicas = null)
     {
         name = EndpointRules.CheckName(name);
         var resolved = await ResolveAsync(modelUri, cancellationToken);
@@ -30,16 +31,82 @@ public sealed class DeployModelUseCase(IDeploymentStore store, EndpointHost host
             }
         }
 
-        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Deploy(e, modelUri, Note(by, reason), resolved), cancellationToken);
+        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Deploy(e, modelUri, Note(by, reason), resolved, replicas ?? DefaultReplicas), cancellationToken);
         return await SettleAsync(endpoint, by, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="percent"/> % of traffic to a new revision; the primary keeps the rest.</summary>
-    public async Task<Endpoint> CanaryAsync(string name, string modelUri, int percent, string by, string reason, CancellationToken cancellationToken)
+    public async Task<Endpoint> CanaryAsync(string name, string modelUri, int percent, string by, string reason, CancellationToken cancellationToken, int? replicas = null)
     {
         var resolved = await ResolveAsync(modelUri, cancellationToken);
-        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Canary(e, modelUri, percent, Note(by, reason), resolved), cancellationToken);
+        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Canary(e, modelUri, percent, Note(by, reason), resolved, replicas ?? DefaultReplicas), cancellationToken);
         return await SettleAsync(endpoint, by, cancellationToken);
+    }
+
+    /// <summary>A new revision gets a copy of every request; its answers are logged for comparison, never returned.</summary>
+    public async Task<Endpoint> ShadowAsync(string name, string modelUri, string by, string reason, CancellationToken cancellationToken, int? replicas = null)
+    {
+        var resolved = await ResolveAsync(modelUri, cancellationToken);
+        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Shadow(e, modelUri, Note(by, reason), resolved, replicas ?? DefaultReplicas), cancellationToken);
+        return await SettleAsync(endpoint, by, cancellationToken);
+    }
+
+    /// <summary>Sets how many requests a revision (the primary when none is given) scores at once; applied without a reload.</summary>
+    public async Task<Endpoint> ScaleAsync(string name, int? revision, int replicas, string by, string reason, CancellationToken cancellationToken)
+    {
+        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Scale(
+            e,
+            revision ?? e.Primary?.Number ?? throw new MlopsException(ErrorKind.Conflict, $"Endpoint '{name}' has no live primary to scale; name a revision."),
+            replicas,
+            Note(by, reason)), cancellationToken);
+        await host.ActivateAsync(endpoint, cancellationToken);
+        return endpoint;
+    }
+
+    /// <summary>Changes prediction logging and alias following; a null keeps the current value.</summary>
+    public async Task<Endpoint> ConfigureAsync(string name, double? logSampleRate, bool? followAlias, string by, string reason, CancellationToken cancellationToken)
+    {
+        var endpoint = await store.UpdateEndpointAsync(name, e => EndpointRules.Configure(
+            e,
+            new EndpointSettings(logSampleRate ?? e.Settings.LogSampleRate, followAlias ?? e.Settings.FollowAlias),
+            Note(by, reason)), cancellationToken);
+        await host.ActivateAsync(endpoint, cancellationToken);
+        return endpoint;
+    }
+
+    /// <summary>
+    /// When the endpoint follows its primary's alias and the alias has moved, deploys the version it names now (health
+    /// checked like any deploy). Returns the endpoint and whether it changed; a failed health check is recorded, not thrown.
+    /// </summary>
+    public async Task<(Endpoint Endpoint, bool Changed)> FollowAliasAsync(string name, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(name, cancellationToken);
+        if (!current.Settings.FollowAlias || current.Primary is not { } primary || !EndpointRules.IsMoving(primary.ModelUri)
+            || await ResolveAsync(primary.ModelUri, cancellationToken) is not { } now || now == primary.ResolvedModel)
+        {
+            return (current, false);
+        }
+
+        var note = Note(AliasFollowerName, $"{primary.ModelUri} moved to version {now.Version}");
+        var before = 0;
+        var endpoint = await store.UpdateEndpointAsync(name, e =>
+        {
+            before = e.Revisions.Count;
+            return EndpointRules.FollowAlias(e, now, note);
+        }, cancellationToken);
+        if (endpoint.Revisions.Count == before)
+        {
+            return (endpoint, false);
+        }
+
+        try
+        {
+            return (await SettleAsync(endpoint, AliasFollowerName, cancellationToken), true);
+        }
+        catch (MlopsException e) when (e.Kind == ErrorKind.InvalidArgument)
+        {
+            return (await GetAsync(name, cancellationToken), true);
+        }
     }
 
     /// <summary>The canary (or the given revision) becomes the primary at 100 %.</summary>
@@ -94,6 +161,12 @@ public sealed class DeployModelUseCase(IDeploymentStore store, EndpointHost host
         var resolved = await resolve.ExecuteAsync(EndpointRules.CheckModelUri(modelUri), cancellationToken);
         return resolved.Version is { } version ? new Domain.Deployments.ResolvedModel(version.Name, version.Version) : null;
     }
+
+    /// <summary>Who the history names for changes made by alias following.</summary>
+    public const string AliasFollowerName = "alias-follower";
+
+    /// <summary>Replicas when a deploy names none: one per core, so a revision can use the whole machine.</summary>
+    public static int DefaultReplicas { get; } = Math.Clamp(Environment.ProcessorCount, EndpointRules.MinReplicas, EndpointRules.MaxReplicas);
 
     private ChangeNote Note(string by, string reason) => new(string.IsNullOrWhiteSpace(by) ? "mlops" : by, Now(), reason);
 

@@ -29,8 +29,9 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
             }
 
             var id = (long)Scalar(connection, transaction,
-                "INSERT INTO endpoints (name, state, created_at) VALUES ($n, $s, $t) RETURNING endpoint_id",
-                ("$n", endpoint.Name), ("$s", endpoint.State.ToWire()), ("$t", endpoint.CreatedAt))!;
+                "INSERT INTO endpoints (name, state, created_at, log_sample_rate, follow_alias) VALUES ($n, $s, $t, $rate, $follow) RETURNING endpoint_id",
+                ("$n", endpoint.Name), ("$s", endpoint.State.ToWire()), ("$t", endpoint.CreatedAt),
+                ("$rate", endpoint.Settings.LogSampleRate), ("$follow", endpoint.Settings.FollowAlias ? 1L : 0L))!;
             SaveRevisions(connection, transaction, id, [], endpoint.Revisions);
             AppendHistory(connection, transaction, id, endpoint.History);
             return ReadEndpoints(connection, transaction, "WHERE e.endpoint_id = $id", [("$id", id)]).Single().Endpoint;
@@ -61,9 +62,10 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
 
             var changed = change(current);
             CheckKeeps(current, changed);
-            if (changed.State != current.State)
+            if (changed.State != current.State || changed.Settings != current.Settings)
             {
-                Execute(connection, transaction, "UPDATE endpoints SET state = $s WHERE endpoint_id = $id", ("$s", changed.State.ToWire()), ("$id", id));
+                Execute(connection, transaction, "UPDATE endpoints SET state = $s, log_sample_rate = $rate, follow_alias = $follow WHERE endpoint_id = $id",
+                    ("$s", changed.State.ToWire()), ("$rate", changed.Settings.LogSampleRate), ("$follow", changed.Settings.FollowAlias ? 1L : 0L), ("$id", id));
             }
 
             SaveRevisions(connection, transaction, id, current.Revisions, changed.Revisions);
@@ -190,7 +192,7 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
             }
         }
 
-        using var endpoints = Create(connection, transaction, $"SELECT e.endpoint_id, e.name, e.state, e.created_at FROM endpoints e {tail}", parameters);
+        using var endpoints = Create(connection, transaction, $"SELECT e.endpoint_id, e.name, e.state, e.created_at, e.log_sample_rate, e.follow_alias FROM endpoints e {tail}", parameters);
         using var rows = endpoints.ExecuteReader();
         var list = new List<(long, Endpoint)>();
         while (rows.Read())
@@ -201,7 +203,7 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
                 Enum.Parse<EndpointState>(rows.GetString(2), ignoreCase: true),
                 revisions.TryGetValue(id, out var r) ? r : [],
                 rows.GetInt64(3),
-                history.TryGetValue(id, out var h) ? h : [])));
+                history.TryGetValue(id, out var h) ? h : []) { Settings = new EndpointSettings(rows.GetDouble(4), rows.GetInt64(5) != 0) }));
         }
 
         return list;

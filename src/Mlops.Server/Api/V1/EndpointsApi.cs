@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mlops.Application.Common;
+using Mlops.Application.Ports;
 using Mlops.Application.UseCases.Deployments;
 using Mlops.Client.Contracts;
 using Mlops.Domain.Deployments;
@@ -22,6 +23,11 @@ public static class EndpointsApi
         endpoints.MapPost("/", Deploy).WithRequestBody<DeployRequest>().Produces<EndpointResponse>();
         endpoints.MapGet("/{name}", Get).Produces<EndpointResponse>();
         endpoints.MapPost("/{name}/canary", Canary).WithRequestBody<CanaryRequest>().Produces<EndpointResponse>();
+        endpoints.MapPost("/{name}/shadow", Shadow).WithRequestBody<ShadowRequest>().Produces<EndpointResponse>();
+        endpoints.MapPost("/{name}/scale", Scale).WithRequestBody<ScaleRequest>().Produces<EndpointResponse>();
+        endpoints.MapPost("/{name}/settings", Configure).WithRequestBody<EndpointSettingsRequest>().Produces<EndpointResponse>();
+        endpoints.MapGet("/{name}/predictions", Predictions).Produces<PredictionsResponse>();
+        endpoints.MapGet("/{name}/shadow-comparison", CompareShadow).Produces<ShadowComparisonDto>();
         endpoints.MapPost("/{name}/promote", Promote).WithRequestBody<EndpointChangeRequest>().Produces<EndpointResponse>();
         endpoints.MapPost("/{name}/rollback", Rollback).WithRequestBody<EndpointChangeRequest>().Produces<EndpointResponse>();
         endpoints.MapDelete("/{name}", Undeploy).Produces<EndpointResponse>();
@@ -47,13 +53,62 @@ public static class EndpointsApi
     public static async Task<IResult> Deploy(HttpContext context, DeployModelUseCase useCase)
     {
         var body = await MlflowRequest.ReadBodyAsync(context, s_json.DeployRequest);
-        return Ok(await useCase.DeployAsync(MlflowRequest.Required(body.Name, "name"), MlflowRequest.Required(body.ModelUri, "model_uri"), body.User ?? "", body.Reason ?? "", context.RequestAborted));
+        return Ok(await useCase.DeployAsync(MlflowRequest.Required(body.Name, "name"), MlflowRequest.Required(body.ModelUri, "model_uri"), body.User ?? "", body.Reason ?? "", context.RequestAborted, body.Replicas));
     }
 
     public static async Task<IResult> Canary(string name, HttpContext context, DeployModelUseCase useCase)
     {
         var body = await MlflowRequest.ReadBodyAsync(context, s_json.CanaryRequest);
-        return Ok(await useCase.CanaryAsync(name, MlflowRequest.Required(body.ModelUri, "model_uri"), MlflowRequest.Required(body.Percent, "percent"), body.User ?? "", body.Reason ?? "", context.RequestAborted));
+        return Ok(await useCase.CanaryAsync(name, MlflowRequest.Required(body.ModelUri, "model_uri"), MlflowRequest.Required(body.Percent, "percent"), body.User ?? "", body.Reason ?? "", context.RequestAborted, body.Replicas));
+    }
+
+    public static async Task<IResult> Shadow(string name, HttpContext context, DeployModelUseCase useCase)
+    {
+        var body = await MlflowRequest.ReadBodyAsync(context, s_json.ShadowRequest);
+        return Ok(await useCase.ShadowAsync(name, MlflowRequest.Required(body.ModelUri, "model_uri"), body.User ?? "", body.Reason ?? "", context.RequestAborted, body.Replicas));
+    }
+
+    public static async Task<IResult> Scale(string name, HttpContext context, DeployModelUseCase useCase)
+    {
+        var body = await MlflowRequest.ReadBodyAsync(context, s_json.ScaleRequest);
+        return Ok(await useCase.ScaleAsync(name, body.Revision, MlflowRequest.Required(body.Replicas, "replicas"), body.User ?? "", body.Reason ?? "", context.RequestAborted));
+    }
+
+    public static async Task<IResult> Configure(string name, HttpContext context, DeployModelUseCase useCase)
+    {
+        var body = await MlflowRequest.ReadBodyAsync(context, s_json.EndpointSettingsRequest);
+        return Ok(await useCase.ConfigureAsync(name, body.LogSampleRate, body.FollowAlias, body.User ?? "", body.Reason ?? "", context.RequestAborted));
+    }
+
+    /// <summary>Logged predictions, newest first; filter by revision and a time window (since/until, ms).</summary>
+    public static async Task<IResult> Predictions(string name, HttpContext context, PredictionLogQueries queries)
+    {
+        var max = (int)Math.Clamp(MlflowRequest.QueryInt64(context, "max_results") ?? 100, 1, 1000);
+        var offset = PageToken.Decode(MlflowRequest.Query(context, "page_token"));
+        var revision = MlflowRequest.QueryInt64(context, "revision");
+        var page = await queries.ListAsync(new PredictionQuery(name, (int?)revision, MlflowRequest.QueryInt64(context, "since"), MlflowRequest.QueryInt64(context, "until"), max, offset),
+            context.RequestAborted);
+        return TypedResults.Json(new PredictionsResponse
+        {
+            Predictions = [.. page.Items.Select(ToDto)],
+            NextPageToken = page.HasMore ? PageToken.Encode(offset + page.Items.Count) : null,
+        }, s_json.PredictionsResponse);
+    }
+
+    public static async Task<IResult> CompareShadow(string name, HttpContext context, PredictionLogQueries queries)
+    {
+        var comparison = await queries.CompareShadowAsync(name, (int?)MlflowRequest.QueryInt64(context, "revision"), MlflowRequest.QueryInt64(context, "since"), context.RequestAborted);
+        return TypedResults.Json(new ShadowComparisonDto
+        {
+            Endpoint = comparison.Endpoint,
+            Shadow = comparison.Shadow,
+            Paired = comparison.Paired,
+            ShadowErrors = comparison.ShadowErrors,
+            Agreement = comparison.Agreement,
+            MeanAbsoluteDifference = comparison.MeanAbsoluteDifference.ToDictionary(),
+            LiveModelMicrosecondsP50 = comparison.LiveModelMicrosecondsP50,
+            ShadowModelMicrosecondsP50 = comparison.ShadowModelMicrosecondsP50,
+        }, s_json.ShadowComparisonDto);
     }
 
     public static async Task<IResult> Promote(string name, HttpContext context, DeployModelUseCase useCase)
@@ -76,6 +131,7 @@ public static class EndpointsApi
         Name = endpoint.Name,
         State = endpoint.State.ToWire(),
         CreatedAt = endpoint.CreatedAt,
+        Settings = new EndpointSettingsDto { LogSampleRate = endpoint.Settings.LogSampleRate, FollowAlias = endpoint.Settings.FollowAlias },
         Traffic = [.. EndpointRules.TrafficSplit(endpoint).Select(r => new TrafficShareDto { Revision = r.Number, Percent = r.Weight })],
         Revisions = [.. endpoint.Revisions.Select(r => new RevisionDto
         {
@@ -104,6 +160,25 @@ public static class EndpointsApi
             Detail = h.Detail,
         })],
     };
+
+    private static PredictionDto ToDto(PredictionRecord record) => new()
+    {
+        Revision = record.Revision,
+        Role = record.Role.ToWire(),
+        RequestId = record.RequestId,
+        At = record.At,
+        ModelMicroseconds = record.ModelMicroseconds,
+        Rows = record.Rows,
+        Inputs = Parse(record.InputsJson),
+        Outputs = Parse(record.OutputsJson),
+        Error = record.Error,
+    };
+
+    private static System.Text.Json.JsonElement Parse(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     /// <summary>An empty body is allowed for promote and rollback.</summary>
     private static async Task<EndpointChangeRequest> ChangeAsync(HttpContext context) =>
