@@ -30,6 +30,7 @@ public sealed class ServerFixture : IAsyncLifetime
             Host = "127.0.0.1",
             LogLevel = LogLevel.Warning,
             Storage = new MlopsStorageOptions { Home = Home },
+            ServingRefreshInterval = TimeSpan.FromMilliseconds(500),
         });
         await _app.StartAsync();
         BaseAddress = new Uri(MlopsServer.Addresses(_app)[0].TrimEnd('/') + "/");
