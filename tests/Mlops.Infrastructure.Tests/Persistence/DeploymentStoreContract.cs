@@ -32,6 +32,24 @@ public abstract class DeploymentStoreContract
 
     protected static CancellationToken Ct => CancellationToken.None;
 
+    // ---------------------------------------------------------------- settings
+
+    [Fact]
+    public async Task Keeps_settings_through_updates_and_a_second_store()
+    {
+        var name = (await CreateAsync("settings")).Name;
+
+        var configured = await Store.UpdateEndpointAsync(name, e => EndpointRules.Configure(e, new EndpointSettings(0.125, true), Note(1, "watch")), Ct);
+        var deployed = await Store.UpdateEndpointAsync(name, e => EndpointRules.Deploy(e, "models:/churn@champion", Note(2), new ResolvedModel("churn", 3)), Ct);
+        var other = await CreateStoreOnSameDatabase().GetEndpointAsync(name, Ct);
+
+        Assert.Equal(new EndpointSettings(0.125, true), configured.Settings);
+        Assert.Equal(new EndpointSettings(0.125, true), deployed.Settings);
+        Assert.Equal(new EndpointSettings(0.125, true), other!.Settings);
+        Assert.Equal(ChangeKind.Configured, other.History[0].Kind);
+        Assert.Equal(EndpointSettings.Default, (await CreateAsync("defaults")).Settings);
+    }
+
     // ---------------------------------------------------------------- creating and reading
 
     [Fact]
