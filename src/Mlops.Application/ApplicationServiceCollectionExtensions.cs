@@ -46,6 +46,7 @@ public static class ApplicationServiceCollectionExtensions
         services.AddSingleton<UseCases.Deployments.PredictionLogQueries>();
         services.AddSingleton<Serving.PredictionLogWriter>();
         services.AddSingleton<Serving.ShadowMirror>();
+        services.AddSingleton<Serving.PredictionLogRetention>();
         return services;
     }
 }

@@ -55,6 +55,7 @@ public static class MlopsServer
         // so an unusable data directory fails at start-up, not on the first request.
         _ = app.Services.GetRequiredService<Application.Ports.ITrackingStore>();
         _ = app.Services.GetRequiredService<Application.Ports.IArtifactStore>();
+        Serving.ServingMetrics.Track(app.Services.GetRequiredService<Application.Serving.PredictionLogWriter>(), app.Services.GetRequiredService<Application.Serving.ShadowMirror>());
         app.MapMlopsEndpoints();
         return app;
     }

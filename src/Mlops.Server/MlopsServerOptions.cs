@@ -20,6 +20,9 @@ public sealed class MlopsServerOptions
     /// </summary>
     public TimeSpan ServingRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the prediction log keeps records; null keeps them forever. Older ones are deleted hourly.</summary>
+    public TimeSpan? PredictionLogRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Console log level for the server's own messages (requests are not logged one by one).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

@@ -16,6 +16,7 @@ internal static class ServerOptionSet
     private static readonly Option<bool> s_quiet = new("--quiet", "-q") { Description = "Log warnings and errors only" };
     private static readonly Option<bool> s_noWorker = new("--no-worker") { Description = "Do not run the embedded job worker (run `mlops worker` processes instead)" };
     private static readonly Option<int> s_workers = new("--worker-concurrency") { Description = "Jobs the embedded worker runs at once", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> s_predictionRetention = new("--prediction-log-retention-days") { Description = "Days the prediction log of endpoints is kept (0 keeps it forever)", DefaultValueFactory = _ => 30 };
 
     public static void AddTo(Command command)
     {
@@ -27,6 +28,7 @@ internal static class ServerOptionSet
         command.Options.Add(s_quiet);
         command.Options.Add(s_noWorker);
         command.Options.Add(s_workers);
+        command.Options.Add(s_predictionRetention);
     }
 
     /// <summary>Reads the options; null (after printing why) when they are unusable.</summary>
@@ -36,6 +38,13 @@ internal static class ServerOptionSet
         if (port is < 0 or > 65535)
         {
             output.Error($"--port must be between 0 and 65535, got {port}.");
+            return null;
+        }
+
+        var retention = parseResult.GetValue(s_predictionRetention);
+        if (retention is < 0 or > 36_500)
+        {
+            output.Error($"--prediction-log-retention-days must be between 0 and 36500, got {retention}.");
             return null;
         }
 
@@ -50,6 +59,7 @@ internal static class ServerOptionSet
                 ArtifactsDestination = parseResult.GetValue(s_artifactsDestination),
             },
             LogLevel = parseResult.GetValue(s_quiet) ? LogLevel.Warning : LogLevel.Information,
+            PredictionLogRetention = retention == 0 ? null : TimeSpan.FromDays(retention),
             Worker = parseResult.GetValue(s_noWorker) ? null : new Worker.WorkerOptions { Concurrency = Math.Clamp(parseResult.GetValue(s_workers), 1, 64) },
         };
     }

@@ -55,6 +55,7 @@ public sealed class ShadowLoggingAndFollowingTests(ServerFixture server) : IClas
         Assert.Equal(0, comparison.ShadowErrors);
         Assert.NotNull(comparison.Agreement);
         Assert.Contains("Probability", comparison.MeanAbsoluteDifference!.Keys);
+        Assert.Matches(@"mlops_shadow_scored_total [1-9]", await server.Http.GetStringAsync("metrics"));
     }
 
     [Fact]
