@@ -54,6 +54,25 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task A_canary_answers_its_share_of_many_requests_within_a_binomial_tolerance()
+    {
+        var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
+        await TrainAsync(model, iterations: 20);
+        await TrainAsync(model, iterations: 40);
+        var name = "ep-" + Guid.NewGuid().ToString("N")[..8];
+        await _client.DeployAsync(name, $"models:/{model}/1");
+        await _client.CanaryAsync(name, $"models:/{model}/2", 20);
+
+        const int requests = 400;
+        var answers = await InvokeManyAsync(name, requests);
+
+        // 400 draws at 20 %: mean 80, standard deviation 8; four deviations either side fail by chance about once in 15,000 runs.
+        var canary = answers.Count(a => a == "2");
+        Assert.InRange(canary, 80 - 32, 80 + 32);
+        Assert.Equal(requests - canary, answers.Count(a => a == "1"));
+    }
+
+    [Fact]
     public async Task A_model_that_fails_its_health_check_takes_no_traffic_and_the_old_revision_keeps_serving()
     {
         var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
