@@ -54,7 +54,7 @@ public static class InfrastructureServiceCollectionExtensions
 
         // Parsed now so that a malformed URI stops start-up; the client is a singleton the container disposes.
         var root = S3ArtifactRoot.Parse(destination);
-        services.AddSingleton(_ => S3ClientFactory.FromEnvironment());
+        services.AddSingleton(_ => S3ClientFactory.FromEnvironment(destination));
         services.AddSingleton<IArtifactStore>(s =>
             new S3ArtifactStore(s.GetRequiredService<IAmazonS3>(), root, logger: s.GetService<ILogger<S3ArtifactStore>>()));
     }

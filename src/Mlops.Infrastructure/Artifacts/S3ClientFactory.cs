@@ -15,15 +15,17 @@ public static class S3ClientFactory
     // MinIO, Ceph RGW and s3rver sign with any region; us-east-1 is what they expect when none is given.
     private const string DefaultCompatibleRegion = "us-east-1";
 
-    public static IAmazonS3 FromEnvironment() =>
+    /// <param name="destination">The artifacts destination the client is for, named in configuration errors.</param>
+    public static IAmazonS3 FromEnvironment(string destination) =>
         Create(
             Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3 : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"),
             Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } region ? region : Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
-            credentials: null);
+            credentials: null,
+            destination);
 
     /// <summary>A client for AWS (no endpoint) or for an S3-compatible server at <paramref name="endpointUrl"/>.</summary>
     /// <param name="credentials">Null for the SDK's default credential chain.</param>
-    public static IAmazonS3 Create(string? endpointUrl, string? region, AWSCredentials? credentials)
+    public static IAmazonS3 Create(string? endpointUrl, string? region, AWSCredentials? credentials, string? destination = null)
     {
         var config = new AmazonS3Config
         {
@@ -37,7 +39,9 @@ public static class S3ClientFactory
         {
             if (!Uri.TryCreate(endpointUrl, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
             {
-                throw MlopsException.Invalid($"Invalid S3 endpoint '{endpointUrl}' (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL): it must be an http:// or https:// URL.");
+                throw MlopsException.Invalid(
+                    $"Invalid S3 endpoint '{endpointUrl}' (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL){(destination is null ? "" : $" for artifacts destination '{destination}'")}: "
+                    + "it must be an http:// or https:// URL.");
             }
 
             config.ServiceURL = endpoint.ToString();
@@ -57,7 +61,9 @@ public static class S3ClientFactory
         }
         catch (AmazonClientException e)
         {
-            throw MlopsException.Invalid($"Cannot configure the S3 client: {e.Message} Set AWS_REGION, and AWS_ENDPOINT_URL_S3 for an S3-compatible server.");
+            throw MlopsException.Invalid(
+                $"Cannot configure the S3 client{(destination is null ? "" : $" for artifacts destination '{destination}'")}: {e.Message.TrimEnd('.')}. "
+                + "Set AWS_REGION, and AWS_ENDPOINT_URL_S3 for an S3-compatible server.");
         }
     }
 }
