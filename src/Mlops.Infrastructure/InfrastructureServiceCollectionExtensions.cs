@@ -1,4 +1,6 @@
+using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Mlops.Application.Ports;
 using Mlops.Domain.Common;
 using Mlops.Infrastructure.Artifacts;
@@ -31,7 +33,7 @@ public static class InfrastructureServiceCollectionExtensions
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");
         }
 
-        services.AddSingleton<IArtifactStore>(_ => new LocalArtifactStore(artifactRoot));
+        AddArtifactStore(services, artifactRoot);
         services.AddSingleton<IModelPackageInspector, Models.ArtifactModelPackageInspector>();
         services.AddSingleton<Learning.Training.MlNetTrainingAdapter>();
         services.AddSingleton<ITrainer>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
@@ -40,5 +42,21 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<IParameterImportance, Learning.Optimization.ForestParameterImportance>();
         services.AddSingleton<IModelRuntime, Learning.Serving.MlNetModelRuntime>();
         return services;
+    }
+
+    /// <summary>A local folder, or an S3 bucket prefix with endpoint and credentials from the usual AWS settings.</summary>
+    private static void AddArtifactStore(IServiceCollection services, string destination)
+    {
+        if (!S3ArtifactRoot.IsS3Uri(destination))
+        {
+            services.AddSingleton<IArtifactStore>(_ => new LocalArtifactStore(destination));
+            return;
+        }
+
+        // Parsed now so that a malformed URI stops start-up; the client is a singleton the container disposes.
+        var root = S3ArtifactRoot.Parse(destination);
+        services.AddSingleton(_ => S3ClientFactory.FromEnvironment(destination));
+        services.AddSingleton<IArtifactStore>(s =>
+            new S3ArtifactStore(s.GetRequiredService<IAmazonS3>(), root, logger: s.GetService<ILogger<S3ArtifactStore>>()));
     }
 }

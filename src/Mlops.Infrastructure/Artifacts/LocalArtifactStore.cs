@@ -29,7 +29,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         var folder = Path.GetDirectoryName(target)!;
         if (Directory.Exists(target))
         {
-            throw MlopsException.Invalid($"Cannot write artifact '{path}': a folder with that name exists.");
+            throw ArtifactErrors.FolderInTheWay(path);
         }
 
         CreateFolders(path);
@@ -57,7 +57,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         var target = Resolve(path);
         if (!File.Exists(target))
         {
-            throw MlopsException.NotFound($"Artifact '{path}' does not exist.");
+            throw ArtifactErrors.Missing(path);
         }
 
         Stream stream = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -92,7 +92,7 @@ public sealed class LocalArtifactStore : IArtifactStore
     {
         if (path.IsRoot)
         {
-            throw MlopsException.Invalid("Refusing to delete the artifact root.");
+            throw ArtifactErrors.DeleteRoot();
         }
 
         var target = Resolve(path);
@@ -106,7 +106,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         }
         else
         {
-            throw MlopsException.NotFound($"Artifact '{path}' does not exist.");
+            throw ArtifactErrors.Missing(path);
         }
 
         return Task.CompletedTask;
@@ -146,7 +146,7 @@ public sealed class LocalArtifactStore : IArtifactStore
             current = Path.Combine(current, segments[i]);
             if (File.Exists(current))
             {
-                throw MlopsException.Invalid($"Cannot write artifact '{path}': '{string.Join('/', segments[..(i + 1)])}' is a file, not a folder.");
+                throw ArtifactErrors.FileInTheWay(path, string.Join('/', segments[..(i + 1)]));
             }
 
             Directory.CreateDirectory(current);
