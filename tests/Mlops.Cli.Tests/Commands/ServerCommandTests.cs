@@ -76,7 +76,7 @@ public sealed class ServerCommandTests
 
     [Theory]
     [InlineData("--backend-store-uri", "mysql://localhost/mlops")]
-    [InlineData("--artifacts-destination", "s3://bucket/path")]
+    [InlineData("--artifacts-destination", "gs://bucket/path")]
     public async Task Server_with_an_unsupported_store_exits_4_without_listening(string option, string value)
     {
         using var temp = new TempDirectory();

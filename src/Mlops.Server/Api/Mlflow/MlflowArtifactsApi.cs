@@ -75,7 +75,7 @@ public static class MlflowArtifactsApi
 
     public static IResult MultipartNotSupported() =>
         MlflowErrors.Result(StatusCodes.Status501NotImplemented, MlflowErrors.NotImplemented,
-            "Multipart upload is not supported by the local artifact store; upload the file with a single PUT (it streams).");
+            "Multipart upload through the MLflow artifacts API is not supported; upload the file with a single PUT (it streams, and the server uses multipart uploads to S3 itself).");
 
     /// <summary>The web UI's raw artifact read: <c>/get-artifact?run_uuid=...&amp;path=...</c>.</summary>
     public static async Task<IResult> GetRunArtifact(HttpContext context, ArtifactsUseCase useCase)
