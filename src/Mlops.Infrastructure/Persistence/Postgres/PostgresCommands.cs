@@ -30,7 +30,7 @@ internal static class PostgresCommands
     }
 
     /// <summary>Reads every row with <paramref name="map"/>.</summary>
-    public static async Task<List<T>> ListAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters,
+    public static async Task<List<T>> QueryAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters,
         Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var command = Create(connection, transaction, sql, parameters);

@@ -45,7 +45,7 @@ public sealed partial class PostgresModelRegistryStore
     private static async Task<List<RegisteredModel>> ReadModelsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tail, IReadOnlyList<(string, object?)> parameters,
         CancellationToken cancellationToken)
     {
-        var rows = await ListAsync(connection, transaction, $"SELECT m.model_pk, m.name, m.creation_time, m.last_updated_time, m.description FROM registered_models m {tail}", parameters,
+        var rows = await QueryAsync(connection, transaction, $"SELECT m.model_pk, m.name, m.creation_time, m.last_updated_time, m.description FROM registered_models m {tail}", parameters,
             r => (Pk: r.GetInt64(0), Name: r.GetString(1), Created: r.GetInt64(2), Updated: r.GetInt64(3), Description: r.GetString(4)), cancellationToken);
         if (rows.Count == 0)
         {
@@ -73,7 +73,7 @@ public sealed partial class PostgresModelRegistryStore
     private static async Task<List<ModelVersion>> ReadVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tail, IReadOnlyList<(string, object?)> parameters,
         CancellationToken cancellationToken)
     {
-        var rows = await ListAsync(connection, transaction, $"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_pk = v.model_pk {tail}", parameters,
+        var rows = await QueryAsync(connection, transaction, $"SELECT {VersionColumns} FROM model_versions v JOIN registered_models m ON m.model_pk = v.model_pk {tail}", parameters,
             r => (Pk: r.GetInt64(0), Version: new ModelVersion(
                 r.GetString(1),
                 r.GetInt64(2),

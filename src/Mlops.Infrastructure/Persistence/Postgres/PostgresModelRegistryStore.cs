@@ -140,7 +140,7 @@ public sealed partial class PostgresModelRegistryStore(PostgresDatabase database
         database.WriteAsync(async (connection, transaction) =>
         {
             var mvPk = await RequireVersionAsync(connection, transaction, name, version, cancellationToken);
-            var aliases = await ListAsync(connection, transaction, "SELECT alias FROM registered_model_aliases WHERE mv_pk = @p ORDER BY alias", [("@p", mvPk)],
+            var aliases = await QueryAsync(connection, transaction, "SELECT alias FROM registered_model_aliases WHERE mv_pk = @p ORDER BY alias", [("@p", mvPk)],
                 r => r.GetString(0), cancellationToken);
             await ExecuteAsync(connection, transaction, "DELETE FROM model_versions WHERE mv_pk = @p", cancellationToken, ("@p", mvPk));
             await ExecuteAsync(connection, transaction, "UPDATE registered_models SET last_updated_time = @t WHERE name = @n", cancellationToken, ("@t", now), ("@n", name));
@@ -222,7 +222,7 @@ public sealed partial class PostgresModelRegistryStore(PostgresDatabase database
     public async Task<IReadOnlyList<RegistryAuditEntry>> GetAuditAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ListAsync(connection, null, "SELECT time, action, name, version, detail FROM registry_audit WHERE name = @n ORDER BY audit_pk", [("@n", name)],
+        return await QueryAsync(connection, null, "SELECT time, action, name, version, detail FROM registry_audit WHERE name = @n ORDER BY audit_pk", [("@n", name)],
             r => new RegistryAuditEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.NullableInt64(3), r.GetString(4)), cancellationToken);
     }
 

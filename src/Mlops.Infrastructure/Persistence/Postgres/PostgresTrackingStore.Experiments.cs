@@ -102,7 +102,7 @@ public sealed partial class PostgresTrackingStore(PostgresDatabase database) : I
     private static async Task<List<Experiment>> ReadExperimentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tail,
         IReadOnlyList<(string, object?)> parameters, CancellationToken cancellationToken)
     {
-        var rows = await ListAsync(connection, transaction,
+        var rows = await QueryAsync(connection, transaction,
             $"SELECT e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time FROM experiments e {tail}", parameters,
             r => new Experiment(
                 r.GetInt64(0).ToString(CultureInfo.InvariantCulture),

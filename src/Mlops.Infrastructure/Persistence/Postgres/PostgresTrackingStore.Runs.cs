@@ -38,7 +38,7 @@ public sealed partial class PostgresTrackingStore
     public async Task<RunInfo?> GetRunInfoAsync(string runId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await ListAsync(connection, null, $"SELECT {RunColumns} FROM runs r WHERE r.run_uuid = @id", [("@id", runId)], ReadRunInfo, cancellationToken);
+        var rows = await QueryAsync(connection, null, $"SELECT {RunColumns} FROM runs r WHERE r.run_uuid = @id", [("@id", runId)], ReadRunInfo, cancellationToken);
         return rows.Count == 0 ? null : rows[0].Info;
     }
 
@@ -128,7 +128,7 @@ public sealed partial class PostgresTrackingStore
     private static async Task<(long RunPk, long ExperimentId)> RequireRunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, bool requireActive,
         CancellationToken cancellationToken)
     {
-        var rows = await ListAsync(connection, transaction, "SELECT run_pk, experiment_id, lifecycle_stage FROM runs WHERE run_uuid = @id", [("@id", runId)],
+        var rows = await QueryAsync(connection, transaction, "SELECT run_pk, experiment_id, lifecycle_stage FROM runs WHERE run_uuid = @id", [("@id", runId)],
             r => (RunPk: r.GetInt64(0), ExperimentId: r.GetInt64(1), Stage: r.GetString(2)), cancellationToken);
         if (rows.Count == 0)
         {
@@ -166,7 +166,7 @@ public sealed partial class PostgresTrackingStore
             first[param.Key] = param.Value;
         }
 
-        var inserted = new HashSet<string>(await ListAsync(connection, transaction,
+        var inserted = new HashSet<string>(await QueryAsync(connection, transaction,
             "INSERT INTO params (run_pk, key, value) SELECT @pk, k, v FROM unnest(@keys, @values) AS p (k, v) ON CONFLICT (run_pk, key) DO NOTHING RETURNING key",
             [("@pk", runPk), ("@keys", first.Keys.ToArray()), ("@values", first.Values.ToArray())], r => r.GetString(0), cancellationToken), StringComparer.Ordinal);
         if (inserted.Count == first.Count)
@@ -174,7 +174,7 @@ public sealed partial class PostgresTrackingStore
             return;
         }
 
-        var existing = await ListAsync(connection, transaction, "SELECT key, value FROM params WHERE run_pk = @pk AND key = ANY(@keys)",
+        var existing = await QueryAsync(connection, transaction, "SELECT key, value FROM params WHERE run_pk = @pk AND key = ANY(@keys)",
             [("@pk", runPk), ("@keys", first.Keys.Where(k => !inserted.Contains(k)).ToArray())], r => (Key: r.GetString(0), Value: r.GetString(1)), cancellationToken);
         foreach (var (key, old) in existing)
         {

@@ -28,7 +28,7 @@ public sealed partial class PostgresTrackingStore
     public async Task<StorePage<Metric>> GetMetricHistoryAsync(string runId, string key, long offset, int maxResults, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var points = await ListAsync(connection, null,
+        var points = await QueryAsync(connection, null,
             "SELECT m.step, m.timestamp, m.value, m.is_nan FROM metrics m WHERE m.run_pk = (SELECT run_pk FROM runs WHERE run_uuid = @id) AND m.key = @key " +
             "ORDER BY m.step, m.timestamp, m.value LIMIT @limit OFFSET @offset",
             [("@id", runId), ("@key", key), ("@limit", maxResults + 1L), ("@offset", offset)],
@@ -42,7 +42,7 @@ public sealed partial class PostgresTrackingStore
     private static async Task<List<Run>> ReadRunsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tail, IReadOnlyList<(string, object?)> parameters,
         CancellationToken cancellationToken)
     {
-        var infos = await ListAsync(connection, transaction, $"SELECT {RunColumns} FROM runs r {tail}", parameters, ReadRunInfo, cancellationToken);
+        var infos = await QueryAsync(connection, transaction, $"SELECT {RunColumns} FROM runs r {tail}", parameters, ReadRunInfo, cancellationToken);
         if (infos.Count == 0)
         {
             return [];
@@ -67,7 +67,7 @@ public sealed partial class PostgresTrackingStore
     private static async Task<Dictionary<long, List<DatasetInput>>> ReadInputsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, (string, object?)[] ids,
         CancellationToken cancellationToken)
     {
-        var tagRows = await ListAsync(connection, transaction, "SELECT run_pk, dataset_pk, key, value FROM input_tags WHERE run_pk = ANY(@ids) ORDER BY key", ids,
+        var tagRows = await QueryAsync(connection, transaction, "SELECT run_pk, dataset_pk, key, value FROM input_tags WHERE run_pk = ANY(@ids) ORDER BY key", ids,
             r => (Owner: (r.GetInt64(0), r.GetInt64(1)), Tag: new Tag(r.GetString(2), r.GetString(3))), cancellationToken);
         var tags = tagRows.GroupBy(t => t.Owner).ToDictionary(g => g.Key, g => g.Select(t => t.Tag).ToList());
         return await GroupAsync(connection, transaction,
