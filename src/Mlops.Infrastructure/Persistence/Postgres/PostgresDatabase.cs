@@ -70,7 +70,7 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
                 return result;
             }
             catch (Exception e) when (attempt < PostgresRetry.MaxAttempts && !cancellationToken.IsCancellationRequested
-                && (PostgresErrors.IsRolledBackByServer(e) || (!committing && PostgresErrors.IsTransientConnectionFailure(e))))
+                && (PostgresErrors.IsRolledBackByServer(e) || (!committing && PostgresErrors.IsTransient(e))))
             {
                 await Task.Delay(PostgresRetry.Delay(attempt), cancellationToken);
             }

@@ -19,8 +19,9 @@ internal static class PostgresErrors
     public static bool IsRolledBackByServer(Exception e) => e is PostgresException { SqlState: SerializationFailure or DeadlockDetected };
 
     /// <summary>
-    /// A connection-level failure (network, server restart, pool exhausted). Safe to retry only before COMMIT was
-    /// sent: after it, the transaction may have been applied and a retry could apply it twice.
+    /// A failure Npgsql classes as transient: the network, a server restart or a terminated backend, the pool or
+    /// the server out of connections. Safe to retry only before COMMIT was sent: after it, the transaction may
+    /// have been applied and a retry could apply it twice.
     /// </summary>
-    public static bool IsTransientConnectionFailure(Exception e) => e is NpgsqlException { IsTransient: true } and not PostgresException;
+    public static bool IsTransient(Exception e) => e is NpgsqlException { IsTransient: true };
 }
