@@ -1,6 +1,7 @@
 using Mlops.Application.Ports;
 using Mlops.Domain.Tracking;
 using Mlops.Infrastructure.Persistence.Postgres;
+using Mlops.Infrastructure.Persistence.Sqlite;
 
 namespace Mlops.Infrastructure.Tests.Persistence.Postgres;
 
@@ -84,6 +85,42 @@ public sealed class PostgresTrackingStoreTests(PostgresTestDatabase database) : 
         var kept = Assert.Single(run.Params).Value;
         Assert.Equal(kept == "0.1" ? [true, false, true, false, true, false, true, false] : [false, true, false, true, false, true, false, true], outcomes);
         Assert.Equal(outcomes.Count(o => o), (int)(await Store.GetMetricHistoryAsync(info.RunId, "m", 0, 100, Ct)).Items.Count);
+    }
+
+    [Theory]
+    [InlineData("metrics.acc DESC")]
+    [InlineData("metrics.acc ASC")]
+    [InlineData("metrics.acc DESC", "params.lr ASC")]
+    [InlineData("metrics.acc ASC", "attributes.start_time ASC")]
+    public async Task Orders_and_pages_by_a_metric_exactly_like_the_sqlite_store(params string[] orderBy)
+    {
+        using var folder = new TempFolder();
+        using var sqliteDatabase = new SqliteDatabase(folder.Combine("mlops.db"));
+        var sqlite = new SqliteTrackingStore(sqliteDatabase);
+        var pgExperiment = await NewExperimentAsync();
+        var liteExperiment = await sqlite.CreateExperimentAsync("e", null, [], T0, Ct);
+
+        // Ties, a NaN, runs without the metric and runs the filter drops, so every branch of the ordering is used.
+        double?[] values = [0.5, 0.9, null, 0.5, double.NaN, 0.1, null, 0.9, 0.7, null, 0.3];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var runId = Guid.NewGuid().ToString("N");
+            foreach (var (store, experimentId) in new[] { (Store, pgExperiment), ((ITrackingStore)sqlite, liteExperiment) })
+            {
+                await store.CreateRunAsync(new RunInfo(runId, experimentId, "run" + i, "u", RunStatus.Running, T0 + (i % 4), null, "mlflow-artifacts:/x", LifecycleStage.Active), [], Ct);
+                var metrics = values[i] is { } v ? new List<Metric> { new("acc", v, T0, 0) } : [];
+                await store.LogBatchAsync(new LogBatch(runId, metrics, [new("lr", (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture))], [new("keep", i == 5 ? "no" : "yes")]), Ct);
+            }
+        }
+
+        foreach (var (size, offset) in new[] { (100, 0L), (3, 0L), (3, 3L), (3, 6L), (3, 9L), (2, 8L), (4, 20L), (1, 7L) })
+        {
+            var pg = await Store.SearchRunsAsync(Query([pgExperiment], "tags.keep = 'yes'", orderBy, maxResults: size, offset: offset), Ct);
+            var lite = await sqlite.SearchRunsAsync(Query([liteExperiment], "tags.keep = 'yes'", orderBy, maxResults: size, offset: offset), Ct);
+
+            Assert.Equal(lite.Items.Select(r => r.Info.RunName), pg.Items.Select(r => r.Info.RunName));
+            Assert.Equal(lite.HasMore, pg.HasMore);
+        }
     }
 
     private PostgresDatabase Open()

@@ -44,6 +44,9 @@ CREATE TABLE params (
     PRIMARY KEY (run_pk, key)
 );
 CREATE INDEX ix_params_key_value ON params (key, value) INCLUDE (run_pk);
+-- Keys and values are strongly correlated (lr = '0.01' is common, p7 = '0.01' is not); without statistics on the
+-- pair the planner multiplies their frequencies, underestimates matches tenfold and picks the wrong plan.
+CREATE STATISTICS st_params_key_value (mcv) ON key, value FROM params;
 
 CREATE TABLE tags (
     run_pk BIGINT NOT NULL REFERENCES runs (run_pk),
@@ -52,6 +55,7 @@ CREATE TABLE tags (
     PRIMARY KEY (run_pk, key)
 );
 CREATE INDEX ix_tags_key_value ON tags (key, value) INCLUDE (run_pk);
+CREATE STATISTICS st_tags_key_value (mcv) ON key, value FROM tags;
 
 -- PostgreSQL could store NaN itself, but the flag keeps the shared search SQL (is_nan = 0) identical to SQLite's.
 CREATE TABLE metrics (
@@ -73,6 +77,7 @@ CREATE TABLE latest_metrics (
     is_nan    INTEGER NOT NULL,
     PRIMARY KEY (run_pk, key)
 );
+-- Also what an order by a metric walks: the runs with the metric, in metric order (PostgresTrackingStore.Search).
 CREATE INDEX ix_latest_metrics_key_value ON latest_metrics (key, value) INCLUDE (run_pk, is_nan);
 
 CREATE TABLE datasets (
