@@ -5,6 +5,7 @@ using Mlops.Application.Ports;
 using Mlops.Domain.Common;
 using Mlops.Infrastructure.Artifacts;
 using Mlops.Infrastructure.Persistence;
+using Mlops.Infrastructure.Persistence.Postgres;
 using Mlops.Infrastructure.Persistence.Sqlite;
 
 namespace Mlops.Infrastructure;
@@ -29,8 +30,19 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
                 services.AddSingleton<IPredictionLog, SqlitePredictionLog>();
                 break;
+            case StoreKind.Postgres:
+                // Converted here so a malformed URI fails at start-up, before anything is served.
+                var connectionString = PostgresConnectionString.FromUri(storeUri.Target);
+                services.AddSingleton(_ => new PostgresDatabase(connectionString));
+                services.AddSingleton<ITrackingStore, PostgresTrackingStore>();
+                services.AddSingleton<IModelRegistryStore, PostgresModelRegistryStore>();
+                services.AddSingleton<IJobQueue, Jobs.PostgresJobQueue>();
+                services.AddSingleton<IStudyStore, PostgresStudyStore>();
+                services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
+                services.AddSingleton<IPredictionLog, PostgresPredictionLog>();
+                break;
             default:
-                throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");
+                throw MlopsException.Invalid($"Unsupported backend store kind {storeUri.Kind}.");
         }
 
         AddArtifactStore(services, artifactRoot);

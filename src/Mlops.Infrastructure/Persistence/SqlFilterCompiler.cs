@@ -29,7 +29,7 @@ public sealed class SqlFilterCompiler(ISqlDialect dialect, SqlEntityMap map)
     /// <summary>Binds a value and returns its parameter name; shared with the order-by builder.</summary>
     public string Bind(object value)
     {
-        var name = "$p" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
+        var name = dialect.ParameterPrefix + "p" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
         Parameters.Add(new(name, value));
         return name;
     }
@@ -106,8 +106,29 @@ public sealed class SqlFilterCompiler(ISqlDialect dialect, SqlEntityMap map)
         _sql.Append(" AND ").Append(Predicate("x." + valueColumn, c, false)).Append(')');
     }
 
+    private static bool HasNonIntegerText(Comparison c) => c.Value switch
+    {
+        StringValue s => !IsInteger(s.Value),
+        ListValue l => l.Values.Any(v => !IsInteger(v)),
+        _ => false,
+    };
+
+    private static bool IsInteger(string text) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+
+    private static object IntegerOrText(string value, bool integerColumn) =>
+        integerColumn && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : value;
+
     private string Predicate(string column, Comparison c, bool integerColumn)
     {
+        if (integerColumn && HasNonIntegerText(c))
+        {
+            // SQLite compares an integer column with any text, PostgreSQL refuses; comparing the text form answers
+            // the same way on both for equality and lists (nothing numeric equals a non-number).
+            column = $"CAST({column} AS TEXT)";
+            integerColumn = false;
+        }
+
+
         switch (c.Operator)
         {
             case ComparisonOperator.IsNull:
@@ -117,7 +138,7 @@ public sealed class SqlFilterCompiler(ISqlDialect dialect, SqlEntityMap map)
             case ComparisonOperator.In:
             case ComparisonOperator.NotIn:
                 var values = ((ListValue)c.Value!).Values;
-                var names = values.Select(v => Bind(v)).ToList();
+                var names = values.Select(v => Bind(IntegerOrText(v, integerColumn))).ToList();
                 var list = names.Count == 0 ? "NULL" : string.Join(", ", names);
                 return c.Operator == ComparisonOperator.In ? $"{column} IN ({list})" : $"{column} NOT IN ({list})";
             case ComparisonOperator.Like:

@@ -27,7 +27,9 @@ public sealed record StoreUri(StoreKind Kind, string Target)
             return new StoreUri(StoreKind.Sqlite, Path.GetFullPath(path));
         }
 
-        if (uri.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
+        // postgresql+psycopg2:// and other SQLAlchemy driver suffixes are accepted as MLflow users write them.
+        if (uri.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || uri.StartsWith("postgresql+", StringComparison.OrdinalIgnoreCase))
         {
             return new StoreUri(StoreKind.Postgres, uri);
         }

@@ -61,7 +61,7 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
             }
 
             var changed = change(current);
-            CheckKeeps(current, changed);
+            EndpointChangeCheck.RequireOnlyAdditions(current, changed);
             if (changed.State != current.State || changed.Settings != current.Settings)
             {
                 Execute(connection, transaction, "UPDATE endpoints SET state = $s, log_sample_rate = $rate, follow_alias = $follow WHERE endpoint_id = $id",
@@ -72,45 +72,6 @@ public sealed class SqliteDeploymentStore(SqliteDatabase database) : IDeployment
             AppendHistory(connection, transaction, id, changed.History.Skip(current.History.Count));
             return ReadEndpoints(connection, transaction, "WHERE e.endpoint_id = $id", [("$id", id)]).Single().Endpoint;
         }, cancellationToken);
-
-    /// <summary>A change may only add to an endpoint; anything else is a bug in the caller, and nothing is saved.</summary>
-    private static void CheckKeeps(Endpoint current, Endpoint changed)
-    {
-        if (!string.Equals(current.Name, changed.Name, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"A change of endpoint '{current.Name}' cannot rename it to '{changed.Name}'.");
-        }
-
-        if (changed.CreatedAt != current.CreatedAt)
-        {
-            throw new InvalidOperationException($"A change of endpoint '{current.Name}' cannot change when it was created.");
-        }
-
-        if (changed.Revisions.Count < current.Revisions.Count || changed.History.Count < current.History.Count)
-        {
-            throw new InvalidOperationException($"A change of endpoint '{current.Name}' cannot remove revisions or history.");
-        }
-
-        for (var i = 0; i < current.History.Count; i++)
-        {
-            if (changed.History[i] != current.History[i])
-            {
-                throw new InvalidOperationException($"A change of endpoint '{current.Name}' cannot rewrite history entry {current.History[i].Sequence}.");
-            }
-        }
-
-        for (var i = 0; i < current.Revisions.Count; i++)
-        {
-            var before = current.Revisions[i];
-            var after = changed.Revisions[i];
-            var kept = before with { Role = after.Role, Weight = after.Weight, RequestedWeight = after.RequestedWeight, Replicas = after.Replicas, State = after.State, Error = after.Error };
-            if (kept != after)
-            {
-                throw new InvalidOperationException(
-                    $"A change of endpoint '{current.Name}' can only change the role, weights, replicas, state and error of revision {before.Number}.");
-            }
-        }
-    }
 
     private static void SaveRevisions(SqliteConnection connection, SqliteTransaction transaction, long endpointId, IReadOnlyList<Revision> stored, IReadOnlyList<Revision> revisions)
     {

@@ -10,6 +10,8 @@ public sealed class SqliteDialect : ISqlDialect
 {
     public static SqliteDialect Instance { get; } = new();
 
+    public string ParameterPrefix => "$";
+
     public string Like(string column, string patternParameter, bool caseSensitive, SqlFilterCompiler compiler)
     {
         if (!caseSensitive)
