@@ -211,6 +211,16 @@ public sealed class OnnxPredictorTests(LightGbmBreastCancerTraining breastCancer
         Assert.Equal(4, loaded.SlotNames["Features"].Length);
     }
 
+    [Fact]
+    public void The_session_keeps_only_the_graph_outputs_the_signature_serves()
+    {
+        // The converter also exports every input, the label and the features vector, through nodes ONNX Runtime would run on every call.
+        var loaded = OnnxModelLoader.Load(breastCancer.PackageFolder);
+        using var session = loaded.Session;
+
+        Assert.Equal(["PredictedLabel.output", "Probability.output", "Score.output"], session.OutputMetadata.Keys.Order(StringComparer.Ordinal));
+    }
+
     private string CopyPackage(string source, string name)
     {
         var folder = _temp.Combine(name);

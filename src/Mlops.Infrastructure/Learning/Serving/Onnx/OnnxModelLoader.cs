@@ -34,13 +34,26 @@ public static class OnnxModelLoader
         {
             var slotNames = OnnxSlotNames.Read(bytes);
             using var options = SessionOptionsForServing();
-            return new LoadedOnnxModel(new InferenceSession(bytes, options), descriptor, slotNames);
+            return new LoadedOnnxModel(new InferenceSession(WithServedOutputsOnly(bytes, descriptor.Signature), options), descriptor, slotNames);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidDataException)
         {
             // The bytes are the ones that were sealed, so this is a broken or incompatible model rather than tampering.
             throw MlopsException.Invalid($"{modelFile}: ONNX Runtime could not load the model: {e.Message}");
         }
+    }
+
+    /// <summary>The model without the graph outputs the signature does not name (see <see cref="OnnxGraphPruner"/>).</summary>
+    private static byte[] WithServedOutputsOnly(byte[] model, ModelSignature? signature)
+    {
+        var graphOutputs = OnnxGraphPruner.OutputNames(model).ToHashSet(StringComparer.Ordinal);
+        var served = (signature?.Outputs ?? [])
+            .Select(o => OnnxOutput.GraphNameOf(o.Name, graphOutputs.Contains))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+
+        // Without a served output there is nothing to prune for: the predictor refuses the model with a clearer message.
+        return served.Count == 0 ? model : OnnxGraphPruner.KeepOutputs(model, served);
     }
 
     private static SessionOptions SessionOptionsForServing() => new()

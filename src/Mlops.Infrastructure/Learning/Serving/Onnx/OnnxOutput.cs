@@ -37,9 +37,8 @@ internal sealed class OnnxOutput
     public static OnnxOutput For(ColumnSpec column, IReadOnlyDictionary<string, NodeMetadata> graphOutputs, IReadOnlyDictionary<string, string[]> slotNames)
     {
         var name = column.Name;
-        var graphName = graphOutputs.ContainsKey(name + ConverterSuffix) ? name + ConverterSuffix
-            : graphOutputs.ContainsKey(name) ? name
-            : throw MlopsException.Invalid($"The model's signature lists the output '{name}', which the ONNX graph does not produce (as '{name}{ConverterSuffix}' or '{name}').");
+        var graphName = GraphNameOf(name, graphOutputs.ContainsKey)
+            ?? throw MlopsException.Invalid($"The model's signature lists the output '{name}', which the ONNX graph does not produce (as '{name}{ConverterSuffix}' or '{name}').");
         var metadata = graphOutputs[graphName];
         var type = metadata.IsTensor ? metadata.ElementDataType : TensorElementType.DataTypeMax;
         var expected = column.Type switch
@@ -64,6 +63,10 @@ internal sealed class OnnxOutput
         string[] columnNames = width == 1 ? [name] : SlotColumnNames(name, width, slotNames.GetValueOrDefault(name));
         return new OnnxOutput(graphName, type, columnNames);
     }
+
+    /// <summary>The graph output that holds the signature output <paramref name="name"/>: the converter's "name.output", else "name".</summary>
+    public static string? GraphNameOf(string name, Func<string, bool> isGraphOutput) =>
+        isGraphOutput(name + ConverterSuffix) ? name + ConverterSuffix : isGraphOutput(name) ? name : null;
 
     /// <summary>Adds this output's result columns, read from <paramref name="value"/>, to <paramref name="columns"/>.</summary>
     public void AddTo(OrtValue value, int rowCount, List<ScoringColumn> columns)
