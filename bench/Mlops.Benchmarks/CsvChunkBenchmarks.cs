@@ -15,7 +15,7 @@ namespace Mlops.Benchmarks;
 /// the sum per row approximates the command's cost per row without the process start-up and model load.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[ShortRunInProcess]
 [MinColumn]
 [MedianColumn]
 public class CsvChunkBenchmarks

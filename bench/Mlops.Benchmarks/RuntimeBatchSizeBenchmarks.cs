@@ -12,7 +12,7 @@ namespace Mlops.Benchmarks;
 /// </summary>
 // Min and median next to the mean: the machine is shared, and the least disturbed runs say most about the model.
 [MemoryDiagnoser]
-[ShortRunJob]
+[ShortRunInProcess]
 [MinColumn]
 [MedianColumn]
 public class RuntimeBatchSizeBenchmarks
