@@ -5,6 +5,7 @@ using Mlops.Domain.Models;
 using Mlops.Domain.Serving;
 using Mlops.Infrastructure.Learning.Serving;
 using Mlops.Infrastructure.Learning.Serving.Onnx;
+using Mlops.Infrastructure.Learning.Training;
 using Mlops.Infrastructure.Models;
 
 namespace Mlops.Infrastructure.Tests.Learning.Serving;
@@ -74,6 +75,43 @@ public sealed class OnnxPredictorTests(LightGbmBreastCancerTraining breastCancer
         Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("has no onnx flavor", error.Message, StringComparison.Ordinal);
         Assert.Contains("flavors present: mlnet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_categorical_text_input_is_fed_as_a_string_tensor_and_answers_as_ml_net_including_unseen_and_missing_categories()
+    {
+        var csv = _temp.Combine("colours.csv");
+        // The mixed data without its free-text column: ML.NET converts one-hot encoding to ONNX, not text featurizing.
+        File.WriteAllLines(csv, File.ReadLines(models.MixedCsv).Select(line => line.Split(',')).Select(f => $"{f[0]},{f[2]},{f[3]}"));
+        var folder = _temp.Combine("colours");
+        var request = new MlNetTrainingRequest(csv, "label", null, ["colour"], [], [], ',', true, null, MlTask.Binary, MlTrainer.FastTree,
+            new Dictionary<string, object>(), false, 5, 0.2, 42);
+        new MlNetTrainer(TimeProvider.System).Train(request, folder, "run-colours", _ => { }, (_, _) => { }, CancellationToken.None);
+        using var pair = Pair.Load(folder, csv);
+        var batch = pair.Batch([0, 1, 2]);
+        var odd = new ScoringBatch(3, new Dictionary<string, ScoringColumn>(batch.Columns) { ["colour"] = new TextColumn("colour", ["purple", null, "red"]) });
+
+        pair.AssertSameAnswers([.. Enumerable.Range(0, pair.RowCount)]);
+        Pair.AssertClose(pair.MlNet.Predict(odd), pair.Onnx.Predict(odd));
+    }
+
+    [Fact]
+    public void A_sealed_onnx_file_that_is_not_a_model_fails_naming_the_file()
+    {
+        var folder = _temp.Combine("garbage");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, ModelFlavor.OnnxModelFile), [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37 % 251))]);
+        ModelPackage.Seal(folder, new ModelDescriptor
+        {
+            UtcTimeCreated = DateTimeOffset.UnixEpoch,
+            Flavors = ModelDescriptor.FlavorMap(ModelFlavor.ForOnnx()),
+            Signature = new ModelSignature([new ColumnSpec("x", ColumnType.Float)], [new ColumnSpec("Score", ColumnType.Float)]),
+        });
+
+        var error = Assert.Throws<MlopsException>(() => new OnnxModelRuntime().Load(folder, null));
+
+        Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
+        Assert.StartsWith("model.onnx: ONNX Runtime could not load the model", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
