@@ -52,7 +52,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddSingleton<ITrainingSpecReader>(s => s.GetRequiredService<Learning.Training.MlNetTrainingAdapter>());
         services.AddSingleton<ITuningSpecReader, Training.TuningSpecParser>();
         services.AddSingleton<IParameterImportance, Learning.Optimization.ForestParameterImportance>();
-        services.AddSingleton<IModelRuntime, Learning.Serving.MlNetModelRuntime>();
+        services.AddSingleton<IModelRuntime>(new Learning.Serving.ModelRuntime(Learning.Serving.ServingFlavor.Auto));
         return services;
     }
 

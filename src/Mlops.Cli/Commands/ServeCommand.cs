@@ -18,6 +18,7 @@ internal sealed class ServeCommand : BaseCommand
     private static readonly Option<int> s_port = new("--port", "-p") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 5001 };
     private static readonly Option<int> s_replicas = new("--replicas") { Description = "Requests scored at once (1..64; default: one per core)", DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, 64) };
     private static readonly Option<int> s_maxRows = new("--max-rows") { Description = "Most rows one request may score", DefaultValueFactory = _ => 100_000 };
+    private static readonly Option<string> s_flavor = FlavorOption();
 
     public ServeCommand()
         : base("serve", "Serve one model over HTTP with MLflow's scoring protocol (POST /invocations)")
@@ -27,6 +28,7 @@ internal sealed class ServeCommand : BaseCommand
         Options.Add(s_port);
         Options.Add(s_maxRows);
         Options.Add(s_replicas);
+        Options.Add(s_flavor);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ internal sealed class ServeCommand : BaseCommand
 
         var model = parseResult.GetValue(s_model)!;
         using var fetched = await FetchedModel.FetchAsync(model, parseResult, output, cancellationToken);
-        using var predictor = new MlNetModelRuntime().Load(fetched.Folder, fetched.ExpectedMlModelSha256);
+        using var predictor = new ModelRuntime(ServingFlavors.Parse(parseResult.GetValue(s_flavor)!)).Load(fetched.Folder, fetched.ExpectedMlModelSha256);
         ModelServer.CheckHealth(predictor, fetched.Folder);
         var options = new ModelServerOptions(parseResult.GetValue(s_host)!, port, MaxRows: Math.Max(1, parseResult.GetValue(s_maxRows)), Replicas: replicas);
         await using var app = ModelServer.Build(predictor, model, options);
@@ -59,5 +61,16 @@ internal sealed class ServeCommand : BaseCommand
 
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Success;
+    }
+
+    private static Option<string> FlavorOption()
+    {
+        var option = new Option<string>("--flavor")
+        {
+            Description = "Runtime for the model: auto (ML.NET when the package has the mlnet flavor, else ONNX Runtime), mlnet or onnx",
+            DefaultValueFactory = _ => ServingFlavors.Auto,
+        };
+        option.AcceptOnlyFromAmong(ServingFlavors.Names);
+        return option;
     }
 }
