@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Mlops.Application.Serving;
 using Mlops.Cli.Output;
 using Mlops.Domain.Common;
-using Mlops.Domain.Serving;
 using Mlops.Infrastructure.Learning.Serving;
 
 namespace Mlops.Cli.Commands;
@@ -25,6 +23,7 @@ internal sealed partial class PredictCommand : BaseCommand
     private static readonly Option<string?> s_endpoint = new("--endpoint", "-e") { Description = "Score with an endpoint of the server instead (see `mlops deploy`)" };
     private static readonly Option<string> s_input = new("--input", "-i") { Description = "CSV file with a header row (the model's input columns; others are kept and ignored), or with --endpoint a JSON request body", Required = true };
     private static readonly Option<string?> s_output = new("--output", "-o") { Description = "Where to write the scored CSV (default: standard output)" };
+    private static readonly Option<string> s_flavor = ServeCommand.FlavorOption();
 
     public PredictCommand()
         : base("predict", "Score a file with a model (locally, streaming) or with a deployed endpoint")
@@ -33,6 +32,7 @@ internal sealed partial class PredictCommand : BaseCommand
         Options.Add(s_endpoint);
         Options.Add(s_input);
         Options.Add(s_output);
+        Options.Add(s_flavor);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, ConsoleOutput output, CancellationToken cancellationToken)
@@ -58,43 +58,58 @@ internal sealed partial class PredictCommand : BaseCommand
         }
 
         using var fetched = await FetchedModel.FetchAsync(model!, parseResult, output, cancellationToken);
-        using var predictor = new MlNetModelRuntime().Load(fetched.Folder, fetched.ExpectedMlModelSha256);
-        var schema = ScoringSchema.From(predictor.Signature);
+        using var predictor = new ModelRuntime(ServingFlavors.Parse(parseResult.GetValue(s_flavor)!)).Load(fetched.Folder, fetched.ExpectedMlModelSha256);
         var target = parseResult.GetValue(s_output);
-        await using var writer = target is null ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) : new StreamWriter(target, false, new UTF8Encoding(false));
-        using var reader = new StreamReader(input, Encoding.UTF8);
+        await using var writer = target is null ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) : new StreamWriter(target, false, new UTF8Encoding(false), 1 << 20);
+        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 20);
         var header = await reader.ReadLineAsync(cancellationToken) ?? throw MlopsException.Invalid($"{input} is empty.");
+        var scorer = new ChunkScorer(header, ScoringSchema.From(predictor.Signature), predictor);
         var clock = Stopwatch.StartNew();
         long scored = 0;
+        long read = 0;
         var headerWritten = false;
-        var chunk = new List<string>(ChunkRows);
+
+        // Chunks are parsed and scored on the thread pool while the next ones are read and earlier ones written, in
+        // file order; the predictor is thread-safe. A failing chunk surfaces when its turn to be written comes, so the
+        // first bad row in the file is the one reported.
+        var inFlight = new Queue<Task<ScoredChunk>>();
+        var window = Environment.ProcessorCount + 1;
         while (true)
         {
-            var line = await reader.ReadLineAsync(cancellationToken);
-            if (line is { Length: > 0 })
+            var chunk = new List<string>(ChunkRows);
+            while (chunk.Count < ChunkRows && await reader.ReadLineAsync(cancellationToken) is { } line)
             {
-                chunk.Add(line);
+                if (line.Length > 0)
+                {
+                    chunk.Add(line);
+                }
             }
 
-            if (chunk.Count == ChunkRows || (line is null && chunk.Count > 0))
+            if (chunk.Count > 0)
             {
-                var result = Score(chunk, header, schema, predictor, scored);
+                var first = read;
+                inFlight.Enqueue(Task.Run(() => scorer.Score(chunk, first), cancellationToken));
+                read += chunk.Count;
+            }
+
+            if (inFlight.Count >= window || (chunk.Count == 0 && inFlight.Count > 0))
+            {
+                var done = await inFlight.Dequeue();
                 if (!headerWritten)
                 {
-                    await writer.WriteLineAsync(header + string.Concat(result.Columns.Select(c => "," + c.Name)));
+                    await writer.WriteLineAsync(header + string.Concat(done.OutputColumns.Select(c => "," + Quote(c))));
                     headerWritten = true;
                 }
 
-                await WriteRowsAsync(writer, chunk, result);
-                scored += chunk.Count;
-                chunk.Clear();
-                if (target is not null)
+                await writer.WriteAsync(done.Text);
+                scored += done.Rows;
+                if (target is not null && scored % (ChunkRows * 64) < done.Rows)
                 {
                     output.Note($"scored {scored:N0} rows");
                 }
             }
 
-            if (line is null)
+            if (chunk.Count == 0 && inFlight.Count == 0)
             {
                 break;
             }
@@ -104,41 +119,6 @@ internal sealed partial class PredictCommand : BaseCommand
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
         output.Note($"Scored {scored:N0} rows in {seconds:0.00} s ({scored / seconds:N0} rows/s){(target is null ? "" : $" into {target}")}.");
         return ExitCodes.Success;
-    }
-
-    private static ScoringResult Score(List<string> rows, string header, ScoringSchema schema, Application.Ports.IPredictor predictor, long before)
-    {
-        var body = Encoding.UTF8.GetBytes(header + "\n" + string.Join('\n', rows) + "\n");
-        try
-        {
-            return predictor.Predict(ScoringRequestParser.Parse(body, "text/csv", schema, rows.Count));
-        }
-        catch (MlopsException e) when (e.Kind == ErrorKind.InvalidArgument)
-        {
-            // The parser counts rows from 0 within this chunk; say where that is in the file.
-            throw MlopsException.Invalid($"in the chunk of rows {before + 1}-{before + rows.Count} (row 0 is row {before + 1} of the file): {e.Message}");
-        }
-    }
-
-    private static async Task WriteRowsAsync(StreamWriter writer, List<string> rows, ScoringResult result)
-    {
-        var line = new StringBuilder();
-        for (var row = 0; row < rows.Count; row++)
-        {
-            line.Clear().Append(rows[row]);
-            foreach (var column in result.Columns)
-            {
-                line.Append(',').Append(column switch
-                {
-                    NumberColumn n => float.IsNaN(n.Values[row]) ? "" : n.Values[row].ToString("R", CultureInfo.InvariantCulture),
-                    BooleanColumn b => b.Values[row] ? "true" : "false",
-                    TextColumn t => Quote(t.Values[row]),
-                    _ => "",
-                });
-            }
-
-            await writer.WriteLineAsync(line);
-        }
     }
 
     private static string Quote(string? text) =>

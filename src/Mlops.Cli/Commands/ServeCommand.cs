@@ -63,7 +63,8 @@ internal sealed class ServeCommand : BaseCommand
         return ExitCodes.Success;
     }
 
-    private static Option<string> FlavorOption()
+    /// <summary>--flavor, shared with `mlops predict`.</summary>
+    internal static Option<string> FlavorOption()
     {
         var option = new Option<string>("--flavor")
         {
