@@ -21,6 +21,7 @@ internal static class MlopsCommandLine
             new DeployCommand(),
             new JobsCommand(),
             new WorkerCommand(),
+            new DbCommand(),
             new QuickstartCommand(),
         };
         return root;
