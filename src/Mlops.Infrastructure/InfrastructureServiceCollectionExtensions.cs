@@ -25,6 +25,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<IJobQueue, Jobs.SqliteJobQueue>();
                 services.AddSingleton<IStudyStore, SqliteStudyStore>();
                 services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
+                services.AddSingleton<IMetricSeriesStore, SqliteMetricSeriesStore>();
                 break;
             default:
                 throw MlopsException.Invalid("The PostgreSQL backend is not available in this version yet; use sqlite:///<path>.");

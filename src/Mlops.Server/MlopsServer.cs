@@ -10,6 +10,7 @@ using Mlops.Application;
 using Mlops.Client.Contracts;
 using Mlops.Infrastructure;
 using Mlops.Server.Api;
+using Mlops.Web;
 using Mlops.Worker;
 
 namespace Mlops.Server;
@@ -42,6 +43,7 @@ public static class MlopsServer
         builder.Services.AddMlopsApplication();
         builder.Services.AddMlopsInfrastructure(options.Storage);
         builder.Services.AddMlopsServer();
+        builder.Services.AddMlopsWeb();
         if (options.Worker is { } worker)
         {
             builder.Services.AddMlopsWorker(worker);
@@ -54,6 +56,7 @@ public static class MlopsServer
         _ = app.Services.GetRequiredService<Application.Ports.ITrackingStore>();
         _ = app.Services.GetRequiredService<Application.Ports.IArtifactStore>();
         app.MapMlopsEndpoints();
+        app.MapMlopsWeb();
         return app;
     }
 
@@ -79,6 +82,7 @@ public static class MlopsServer
             });
             openApi.AddOperationTransformer(RequestBodyDocumentation.DescribeAsync);
         });
+        services.AddSingleton<Application.UseCases.Tracking.GetMetricSeriesUseCase>();
         services.AddSingleton<Api.Mlflow.MlflowErrorFilter>();
         services.AddSingleton<Api.V1.ProblemDetailsFilter>();
         services.AddProblemDetails();
