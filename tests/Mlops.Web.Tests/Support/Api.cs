@@ -70,3 +70,16 @@ public static class Api
         }
     }
 }
+
+/// <summary>Artifacts uploaded through the proxied artifact API, as `mlflow.log_artifact` does.</summary>
+public static class ArtifactsApi
+{
+    public static async Task UploadAsync(this HttpClient http, string runId, string path, byte[] content)
+    {
+        var run = await http.GetJsonAsync(Api.Mlflow + "runs/get?run_id=" + runId);
+        var root = ((string)run["run"]!["info"]!["artifact_uri"]!)["mlflow-artifacts:/".Length..].Trim('/');
+        using var body = new ByteArrayContent(content);
+        using var response = await http.PutAsync($"api/2.0/mlflow-artifacts/artifacts/{root}/{path}", body);
+        Assert.True(response.IsSuccessStatusCode, $"upload {path}: {(int)response.StatusCode}");
+    }
+}
