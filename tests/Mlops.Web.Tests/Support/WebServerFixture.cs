@@ -45,6 +45,8 @@ public sealed class WebServerFixture : IAsyncLifetime
         Browsers.RequireChromium();
         if (_browser is null)
         {
+            // The machine is shared with other builds: give charts time, the tests assert outcomes, not speed.
+            Assertions.SetDefaultExpectTimeout(30_000);
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
@@ -61,6 +63,16 @@ public sealed class WebServerFixture : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+
+        // Script errors are test failures waiting to be explained: keep them visible in the test output.
+        page.PageError += (_, error) => Console.Error.WriteLine($"[browser error] {page.Url}: {error}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Console.Error.WriteLine($"[browser console] {page.Url}: {message.Text}");
+            }
+        };
         return page;
     }
 
