@@ -120,6 +120,7 @@ async Task MeasureHttp(string what, string url)
     Console.Error.WriteLine(rows[^1]);
 }
 
+await MeasureHttp($"Runs page HTML alone (server time), {runs:N0} runs, first page of 50", $"experiments/{experiment}");
 await Measure($"Runs page, {runs:N0} runs, first page of 50 (newest first)", $"experiments/{experiment}", "#runs tbody tr");
 await Measure("Runs page sorted by a metric (`metrics.rmse DESC`)", $"experiments/{experiment}?order={Uri.EscapeDataString("metrics.`rmse` DESC")}", "#runs tbody tr");
 var deepPage = Math.Max(1, runs / 500);

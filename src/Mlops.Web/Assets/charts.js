@@ -55,9 +55,10 @@
     const shown = chart.loaded.reduce((n, d) => n + d.step.length, 0);
     return {
       title: { text: chart.spec.title, font: { size: 14 } },
-      margin: { l: 55, r: 15, t: 36, b: 40 },
+      // With several runs the legend goes under the x-axis title, with room kept for it.
+      margin: { l: 55, r: 15, t: 36, b: chart.spec.series.length > 1 ? 95 : 40 },
       showlegend: chart.spec.series.length > 1,
-      legend: { orientation: "h", y: -0.2 },
+      legend: { orientation: "h", y: -0.3, yanchor: "top" },
       xaxis: Object.assign({ title: { text: opt.x === "time" ? "time (UTC)" : "step" } }, opt.x === "time" ? { type: "date" } : {}, range ? { range: range, autorange: false } : {}),
       yaxis: { type: opt.log ? "log" : "linear" },
       annotations: shown < total ? [{ text: shown + " of " + total + " points", xref: "paper", yref: "paper", x: 1, y: 1.08, showarrow: false, font: { size: 10, color: "#888" } }] : [],

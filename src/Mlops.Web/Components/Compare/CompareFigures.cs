@@ -63,7 +63,7 @@ public static class CompareFigures
             ["dimensions"] = dimensions,
         };
         var layout = Figures.Layout($"Params vs {metricKey}");
-        layout["margin"] = new JsonObject { ["l"] = 80, ["r"] = 80, ["t"] = 70, ["b"] = 30 };
+        layout["margin"] = new JsonObject { ["l"] = 80, ["r"] = 80, ["t"] = 100, ["b"] = 30 };
         return Figures.Figure([trace], layout);
     }
 

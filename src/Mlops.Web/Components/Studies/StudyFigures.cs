@@ -62,7 +62,7 @@ public static class StudyFigures
             ["dimensions"] = dimensions,
         };
         var layout = Figures.Layout("Parameters of complete trials");
-        layout["margin"] = new JsonObject { ["l"] = 80, ["r"] = 80, ["t"] = 70, ["b"] = 30 };
+        layout["margin"] = new JsonObject { ["l"] = 80, ["r"] = 80, ["t"] = 100, ["b"] = 30 };
         return Figures.Figure([trace], layout);
     }
 
