@@ -105,7 +105,6 @@ public static class Screenshots
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = flags });
         var context = await browser.NewContextAsync(new() { BaseURL = baseAddress, ViewportSize = new() { Width = 1440, Height = 1000 } });
-        var page = await context.NewPageAsync();
         var compare = "compare?" + string.Join("&", runIds.Take(5).Select(r => "runs=" + r));
         foreach (var (file, url, ready) in new[]
         {
@@ -120,6 +119,8 @@ public static class Screenshots
             ("deployment", "deployments/cancer-scoring", "#revisions"),
         })
         {
+            // A page per screenshot: the jobs page refreshes itself while jobs run, which would abort the next navigation.
+            var page = await context.NewPageAsync();
             await page.GotoAsync(url);
             await page.WaitForSelectorAsync(ready, new() { Timeout = 60_000 });
             await page.WaitForTimeoutAsync(500);
@@ -133,6 +134,7 @@ public static class Screenshots
                 await page.ScreenshotAsync(new() { Path = Path.Combine(outputDirectory, file + ".png"), FullPage = false });
             }
 
+            await page.CloseAsync();
             Console.Error.WriteLine($"screenshot {file}.png");
         }
 
