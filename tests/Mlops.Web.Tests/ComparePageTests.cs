@@ -41,6 +41,16 @@ public sealed class ComparePageTests(WebServerFixture server) : IClassFixture<We
         await page.WaitForFunctionAsync("() => document.getElementById('metric-chart-1').layout.xaxis.type === 'date'");
         await page.SelectOptionAsync("#chart-options select[name=xaxis]", "step");
 
+        // Smoothing redraws from the same points: a step function becomes a ramp.
+        var raw = await loss.EvaluateAsync<double[]>("el => el.data.find(t => t.name === 'run-a').y");
+        await page.EvalOnSelectorAsync("#chart-options input[name=smoothing]", "el => { el.value = '0.9'; el.dispatchEvent(new Event('input', { bubbles: true })); }");
+        await page.WaitForFunctionAsync("() => document.getElementById('metric-chart-1').data.find(t => t.name === 'run-a').y[5] > 0.2");
+        var smoothed = await loss.EvaluateAsync<double[]>("el => el.data.find(t => t.name === 'run-a').y");
+        Assert.Equal(raw.Length, smoothed.Length);
+        Assert.Equal(raw[0], smoothed[0], 9);
+        Assert.True(smoothed[5] > raw[5], $"smoothed {smoothed[5]} should lag above raw {raw[5]} on a falling curve");
+        await page.EvalOnSelectorAsync("#chart-options input[name=smoothing]", "el => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); }");
+
         // Zooming asks the server for the finer range only.
         await loss.EvaluateAsync("el => Plotly.relayout(el, {'xaxis.range': [10, 20]})");
         await page.WaitForFunctionAsync("() => document.getElementById('metric-chart-1').data.every(t => t.x.every(x => x >= 10 && x <= 20))");
