@@ -16,10 +16,20 @@ public sealed class DeploymentPagesTests(WebServerFixture server) : IClassFixtur
         var endpoint = Api.Unique("ep");
         await server.Http.PostAsync("api/v1/endpoints", new JsonObject { ["name"] = endpoint, ["model_uri"] = $"models:/{model}/1", ["user"] = "tester" });
 
+        var row = File.ReadLines(Path.Combine(Repository.Root, "samples", "data", "breast_cancer.csv")).Take(2).ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            using var body = new StringContent(row[0] + "\n" + row[1] + "\n", System.Text.Encoding.UTF8, "text/csv");
+            using var scored = await server.Http.PostAsync($"serving/{endpoint}/invocations", body);
+            Assert.True(scored.IsSuccessStatusCode, await scored.Content.ReadAsStringAsync());
+        }
+
         var page = await server.NewPageAsync();
         await page.GotoAsync("/deployments");
         await page.ClickAsync($"#endpoints a:text-is('{endpoint}')");
         await Assertions.Expect(page.Locator("#traffic-split")).ToContainTextAsync("r1 100%");
+        await Assertions.Expect(page.Locator("#revision-traffic tbody tr").First).ToContainTextAsync("3");
+        await Assertions.Expect(page.Locator("#revision-traffic tbody tr").First).ToContainTextAsync(" ms");
 
         await page.FillAsync("#canary-form input[name=CanaryModelUri]", $"models:/{model}/2");
         await page.FillAsync("#canary-form input[name=CanaryPercent]", "30");
