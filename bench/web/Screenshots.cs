@@ -70,6 +70,13 @@ public static class Screenshots
         await PostAsync(http, "api/v1/endpoints", new JsonObject { ["name"] = "cancer-scoring", ["model_uri"] = "models:/breast-cancer@champion", ["reason"] = "first release", ["user"] = "alice" });
         await PostAsync(http, "api/v1/endpoints/cancer-scoring/canary", new JsonObject { ["model_uri"] = "models:/breast-cancer@challenger", ["percent"] = 20, ["reason"] = "try 60 iterations", ["user"] = "alice" });
 
+        var rows = File.ReadLines(data).Take(6).ToArray();
+        for (var i = 0; i < 200; i++)
+        {
+            using var body = new StringContent(string.Join('\n', rows[0], rows[1 + i % 5]) + "\n", System.Text.Encoding.UTF8, "text/csv");
+            (await http.PostAsync("serving/cancer-scoring/invocations", body)).EnsureSuccessStatusCode();
+        }
+
         // A study driven by ask/tell, with pruning.
         await PostAsync(http, "api/v1/studies", new JsonObject
         {
