@@ -29,6 +29,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<IStudyStore, SqliteStudyStore>();
                 services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
                 services.AddSingleton<IPredictionLog, SqlitePredictionLog>();
+                services.AddSingleton<IMetricSeriesStore, SqliteMetricSeriesStore>();
                 break;
             case StoreKind.Postgres:
                 // Converted here so a malformed URI fails at start-up, before anything is served.
@@ -40,6 +41,7 @@ public static class InfrastructureServiceCollectionExtensions
                 services.AddSingleton<IStudyStore, PostgresStudyStore>();
                 services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
                 services.AddSingleton<IPredictionLog, PostgresPredictionLog>();
+                services.AddSingleton<IMetricSeriesStore, PostgresMetricSeriesStore>();
                 break;
             default:
                 throw MlopsException.Invalid($"Unsupported backend store kind {storeUri.Kind}.");

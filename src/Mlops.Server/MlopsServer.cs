@@ -10,6 +10,7 @@ using Mlops.Application;
 using Mlops.Client.Contracts;
 using Mlops.Infrastructure;
 using Mlops.Server.Api;
+using Mlops.Web;
 using Mlops.Worker;
 
 namespace Mlops.Server;
@@ -44,6 +45,7 @@ public static class MlopsServer
         builder.Services.AddMlopsServer();
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<Serving.ServingBackgroundService>();
+        builder.Services.AddMlopsWeb();
         if (options.Worker is { } worker)
         {
             builder.Services.AddMlopsWorker(worker);
@@ -57,6 +59,7 @@ public static class MlopsServer
         _ = app.Services.GetRequiredService<Application.Ports.IArtifactStore>();
         Serving.ServingMetrics.Track(app.Services.GetRequiredService<Application.Serving.PredictionLogWriter>(), app.Services.GetRequiredService<Application.Serving.ShadowMirror>());
         app.MapMlopsEndpoints();
+        app.MapMlopsWeb();
         return app;
     }
 
@@ -82,6 +85,7 @@ public static class MlopsServer
             });
             openApi.AddOperationTransformer(RequestBodyDocumentation.DescribeAsync);
         });
+        services.AddSingleton<Application.UseCases.Tracking.GetMetricSeriesUseCase>();
         services.AddSingleton<Api.Mlflow.MlflowErrorFilter>();
         services.AddSingleton<Api.V1.ProblemDetailsFilter>();
         services.AddProblemDetails();

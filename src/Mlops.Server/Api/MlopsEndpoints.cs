@@ -22,7 +22,7 @@ public static class MlopsEndpoints
             app.MapGroup(prefix + "/mlflow-artifacts").AddEndpointFilter<MlflowErrorFilter>().MapMlflowProxiedArtifactsApi();
         }
 
-        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi().MapEndpointsApi();
+        app.MapGroup("/api/v1").AddEndpointFilter<V1.ProblemDetailsFilter>().MapModelsApi().MapJobsApi().MapStudiesApi().MapEndpointsApi().MapMetricSeriesApi();
         app.MapGroup("").AddEndpointFilter<MlflowErrorFilter>().MapGet("/get-artifact", MlflowArtifactsApi.GetRunArtifact).ExcludeFromDescription();
         app.MapEndpointServing();
         app.MapMetrics("/metrics").WithTags("Server");
@@ -30,7 +30,6 @@ public static class MlopsEndpoints
         app.MapGet("/version", () => TypedResults.Text(MlopsServer.Version)).WithTags("Server");
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Mlops API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapGet("/", HomePage.Render).ExcludeFromDescription();
 
         // Unknown API routes answer in MLflow's error format instead of an empty 404.
         foreach (var prefix in new[] { "/api", "/ajax-api" })
