@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Mlops.Application.Ports;
-using Mlops.Domain.Search;
 using Mlops.Domain.Tracking;
 
 namespace Mlops.Infrastructure.Persistence.Sqlite;
@@ -12,27 +11,14 @@ public sealed partial class SqliteTrackingStore
     {
         var compiler = new SqlFilterCompiler(SqliteDialect.Instance, SqlEntityMap.Runs);
         var where = compiler.Compile(query.Filter);
-        var scope = $"r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where})";
-        var limit = query.MaxResults + 1;
-        List<Run> runs;
-        if (query.OrderBy is [{ Entity: EntityKind.Metric } first, ..])
-        {
-            var key = compiler.Bind(first.Key);
-            var search = new MetricOrderedRunSearch(scope, key, first.Ascending ? "ASC" : "DESC", SqlOrderBy.ForRuns([.. query.OrderBy.Skip(1)], compiler));
-            var parameters = Parameters(compiler, query);
-            runs = database.Read(connection => search.ReadAsync(limit, query.Offset, "$limit", "$offset",
-                (tail, pageLimit, pageOffset) => Task.FromResult(ReadRuns(connection, tail, [.. parameters, ("$limit", pageLimit), ("$offset", pageOffset)])),
-                sql => Task.FromResult((long)SqliteCommands.Scalar(connection, null, sql, [.. parameters])!)).GetAwaiter().GetResult());
-        }
-        else
-        {
-            var orderBy = SqlOrderBy.ForRuns(query.OrderBy, compiler);
-            var parameters = Parameters(compiler, query);
-            parameters.Add(("$limit", (long)limit));
-            parameters.Add(("$offset", query.Offset));
-            runs = database.Read(connection => ReadRuns(connection, $"WHERE {scope} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
-        }
-
+        var orderBy = SqlOrderBy.ForRuns(query.OrderBy, compiler);
+        var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
+        parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
+        parameters.Add(("$limit", query.MaxResults + 1L));
+        parameters.Add(("$offset", query.Offset));
+        var runs = database.Read(connection => ReadRuns(connection,
+            $"WHERE r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset",
+            parameters));
         return Task.FromResult(runs.Count > query.MaxResults
             ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
             : new StorePage<Run>(runs, false));
@@ -165,13 +151,6 @@ public sealed partial class SqliteTrackingStore
         }
 
         return result;
-    }
-
-    private static List<(string, object)> Parameters(SqlFilterCompiler compiler, RunQuery query)
-    {
-        var parameters = compiler.Parameters.Select(p => (p.Key, p.Value)).ToList();
-        parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
-        return parameters;
     }
 
     private static (long Pk, RunInfo Info) ReadRunInfo(SqliteDataReader reader) =>
