@@ -11,14 +11,16 @@ using Mlops.Infrastructure.Persistence.Sqlite;
 // then a metric-and-param filter ordered by a metric, top 100, timed end to end through ITrackingStore.
 //   dotnet run -c Release --project bench/postgres/Mlops.SearchBench -- sqlite /tmp/search.db [runs]
 //   dotnet run -c Release --project bench/postgres/Mlops.SearchBench -- postgres "Host=...;Database=..." [runs]
-// The database must be empty (a fresh file or database); it is left in place for EXPLAIN afterwards.
+// The database must be empty (a fresh file or database); it is left in place, and a run count of 0 measures the
+// searches again on the data set a previous run left there.
 var backend = args[0];
 var target = args[1];
 var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000;
 ITrackingStore store = backend == "sqlite" ? new SqliteTrackingStore(new SqliteDatabase(target)) : new PostgresTrackingStore(new PostgresDatabase(target));
 var ct = CancellationToken.None;
 
-var experimentId = await store.CreateExperimentAsync("search-bench-" + Guid.NewGuid().ToString("N")[..8], null, [], 1, ct);
+var existing = (await store.SearchExperimentsAsync(new ExperimentQuery(SearchFilterParser.Parse("name LIKE 'search-bench-%'", SearchTarget.Experiments), [], ViewType.ActiveOnly, 10, 0), ct)).Items;
+var experimentId = runs == 0 ? existing[0].ExperimentId : await store.CreateExperimentAsync("search-bench-" + Guid.NewGuid().ToString("N")[..8], null, [], 1, ct);
 var seeding = Stopwatch.StartNew();
 string[] rates = ["0.01", "0.001", "0.1"];
 var next = -1;
@@ -46,7 +48,7 @@ await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
 })));
 Console.WriteLine($"seeded {runs} runs in {seeding.Elapsed.TotalSeconds:F1} s with {writers} writer(s)");
 
-if (backend == "postgres")
+if (backend == "postgres" && runs > 0)
 {
     // What autovacuum does shortly after a bulk load; without statistics the planner guesses row counts.
     await using var database = new PostgresDatabase(target);

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Mlops.Client;
+using Mlops.Client.Contracts;
 using Mlops.Server.Tests.Support;
 using static Mlops.Server.Tests.Support.MlflowHttp;
 
@@ -54,6 +56,33 @@ public sealed class PostgresServerTests(PostgresServersFixture servers) : IClass
 
         response.IsInvalid();
         Assert.Equal("0.01", Pairs((await First.GetRunAsync(runId))["data"]!["params"])["lr"]);
+    }
+
+    [Fact]
+    public async Task Runs_each_job_submitted_through_either_server_exactly_once_on_the_two_embedded_workers()
+    {
+        using var first = new MlopsClient(new HttpClient { BaseAddress = First.BaseAddress }, ownsHttpClient: true);
+        using var second = new MlopsClient(new HttpClient { BaseAddress = Second.BaseAddress }, ownsHttpClient: true);
+
+        var submitted = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            (i % 2 == 0 ? first : second).SubmitJobAsync("noop", $$"""{"result": {{i}}}""")));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var done = new List<JobDto>();
+        foreach (var job in submitted)
+        {
+            var current = await second.GetJobAsync(job.Id, timeout.Token);
+            while (current.Status is not ("succeeded" or "failed" or "cancelled"))
+            {
+                await Task.Delay(50, timeout.Token);
+                current = await first.GetJobAsync(job.Id, timeout.Token);
+            }
+
+            done.Add(current);
+        }
+
+        Assert.All(done, job => Assert.Equal(("succeeded", 1), (job.Status, job.Attempts)));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), done.Select(j => j.Result));
     }
 
     [Fact]

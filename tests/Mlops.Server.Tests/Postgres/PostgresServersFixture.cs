@@ -45,6 +45,7 @@ public sealed class PostgresServersFixture : IAsyncLifetime
                 Host = "127.0.0.1",
                 LogLevel = LogLevel.Warning,
                 Storage = new MlopsStorageOptions { Home = Home, BackendStoreUri = BackendStoreUri },
+                Worker = new Worker.WorkerOptions { Concurrency = 2, PollInterval = TimeSpan.FromMilliseconds(100) },
             });
             await app.StartAsync();
             _apps.Add(app);

@@ -29,18 +29,19 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>
-    /// Runs a multi-statement read in one repeatable-read, read-only transaction, so every statement sees the same
-    /// snapshot: a run and its params, or a version and its aliases, never come from two different moments.
+    /// Runs a multi-statement read in one repeatable-read transaction, so every statement sees the same snapshot:
+    /// a run and its params, or a version and its aliases, never come from two different moments. (Not declared
+    /// READ ONLY: that is one more round trip per read and protects nothing the stores' code does not.)
     /// </summary>
     public Task<T> ReadAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        RunAsync(IsolationLevel.RepeatableRead, readOnly: true, work, cancellationToken);
+        RunAsync(IsolationLevel.RepeatableRead, work, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> in a read-committed transaction, committed when it returns. The work may run
     /// more than once (each time in a fresh transaction), so it must not have effects outside the database.
     /// </summary>
     public Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        RunAsync(IsolationLevel.ReadCommitted, readOnly: false, work, cancellationToken);
+        RunAsync(IsolationLevel.ReadCommitted, work, cancellationToken);
 
     public Task WriteAsync(Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken cancellationToken) =>
         WriteAsync<bool>(async (c, t) =>
@@ -49,7 +50,7 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
             return true;
         }, cancellationToken);
 
-    private async Task<T> RunAsync<T>(IsolationLevel isolation, bool readOnly, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(IsolationLevel isolation, Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -58,12 +59,6 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
-                if (readOnly)
-                {
-                    await using var setReadOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction);
-                    await setReadOnly.ExecuteNonQueryAsync(cancellationToken);
-                }
-
                 var result = await work(connection, transaction);
                 committing = true;
                 await transaction.CommitAsync(cancellationToken);

@@ -21,8 +21,11 @@ public sealed partial class PostgresTrackingStore
         {
             var key = compiler.Bind(first.Key);
             var rest = SqlOrderBy.ForRuns([.. query.OrderBy.Skip(1)], compiler);
-            var ordered = new MetricOrderedSearch(scope, key, first.Ascending ? "ASC" : "DESC", rest, Parameters(compiler, experiments));
-            runs = await database.ReadAsync((c, t) => ordered.ReadAsync(c, t, limit, query.Offset, cancellationToken), cancellationToken);
+            var search = new MetricOrderedRunSearch(scope, key, first.Ascending ? "ASC" : "DESC", rest);
+            var parameters = Parameters(compiler, experiments);
+            runs = await database.ReadAsync((c, t) => search.ReadAsync(limit, query.Offset, "@limit", "@offset",
+                (tail, pageLimit, pageOffset) => ReadRunsAsync(c, t, tail, [.. parameters, ("@limit", pageLimit), ("@offset", pageOffset)], cancellationToken),
+                async sql => (long)(await ScalarAsync(c, t, sql, cancellationToken, [.. parameters]))!), cancellationToken);
         }
         else
         {
@@ -37,51 +40,6 @@ public sealed partial class PostgresTrackingStore
         return runs.Count > query.MaxResults
             ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
             : new StorePage<Run>(runs, false);
-    }
-
-    private static List<(string, object?)> Parameters(SqlFilterCompiler compiler, long[] experiments)
-    {
-        var parameters = compiler.Parameters.Select(p => (p.Key, (object?)p.Value)).ToList();
-        parameters.Add(("@experiments", experiments));
-        return parameters;
-    }
-
-    /// <summary>
-    /// A search ordered first by a metric, as two index-friendly queries instead of one sort over every match.
-    /// The order is the shared one (metric, runs without it last, then the other terms and the tie-break), but the
-    /// runs that have the metric are read by walking the (key, value) index in metric order, joined to their run
-    /// and filtered on the way, so a top-100 stops after about 100 matches instead of sorting all of them. Runs
-    /// without the metric sort after every run with it, so they are only read when the page reaches past those.
-    /// </summary>
-    private sealed record MetricOrderedSearch(string Scope, string KeyParameter, string Direction, string Rest, List<(string, object?)> Parameters)
-    {
-        private string WithMetric => $"JOIN latest_metrics o ON o.run_pk = r.run_pk AND o.key = {KeyParameter} AND o.is_nan = 0 WHERE {Scope}";
-
-        public async Task<List<Run>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int limit, long offset, CancellationToken cancellationToken)
-        {
-            var page = await ReadRunsAsync(connection, transaction, $"{WithMetric} ORDER BY o.value {Direction}, {Rest} LIMIT @limit OFFSET @offset",
-                [.. Parameters, ("@limit", (long)limit), ("@offset", offset)], cancellationToken);
-            if (page.Count == limit)
-            {
-                return page;
-            }
-
-            // The page ends among the runs without the metric. How many of them to skip depends on how many runs
-            // have it, which is known without counting unless the offset went past all of them.
-            var skip = 0L;
-            if (page.Count == 0 && offset > 0)
-            {
-                var withMetric = (long)(await ScalarAsync(connection, transaction, $"SELECT COUNT(*) FROM runs r {WithMetric}", cancellationToken, [.. Parameters]))!;
-                skip = offset - withMetric;
-            }
-
-            var without = await ReadRunsAsync(connection, transaction,
-                $"WHERE {Scope} AND NOT EXISTS (SELECT 1 FROM latest_metrics o WHERE o.run_pk = r.run_pk AND o.key = {KeyParameter} AND o.is_nan = 0) " +
-                $"ORDER BY {Rest} LIMIT @limit OFFSET @offset",
-                [.. Parameters, ("@limit", (long)(limit - page.Count)), ("@offset", skip)], cancellationToken);
-            page.AddRange(without);
-            return page;
-        }
     }
 
     public async Task<StorePage<Metric>> GetMetricHistoryAsync(string runId, string key, long offset, int maxResults, CancellationToken cancellationToken)
@@ -135,6 +93,13 @@ public sealed partial class PostgresTrackingStore
             r => new DatasetInput(
                 new Dataset(r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.NullableString(6), r.NullableString(7)),
                 tags.GetValueOrDefault((r.GetInt64(0), r.GetInt64(1))) ?? []), cancellationToken);
+    }
+
+    private static List<(string, object?)> Parameters(SqlFilterCompiler compiler, long[] experiments)
+    {
+        var parameters = compiler.Parameters.Select(p => (p.Key, (object?)p.Value)).ToList();
+        parameters.Add(("@experiments", experiments));
+        return parameters;
     }
 
     private static (long Pk, RunInfo Info) ReadRunInfo(NpgsqlDataReader reader) =>
