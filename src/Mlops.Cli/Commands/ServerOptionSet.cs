@@ -10,7 +10,7 @@ internal static class ServerOptionSet
 {
     private static readonly Option<string> s_host = new("--host") { Description = "Address to listen on (0.0.0.0 for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
     private static readonly Option<int> s_port = new("--port", "-p") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 5000 };
-    private static readonly Option<string?> s_backendStoreUri = new("--backend-store-uri") { Description = "sqlite:///<relative path> or sqlite:////<absolute path> (default: $MLOPS_HOME/mlops.db)" };
+    private static readonly Option<string?> s_backendStoreUri = new("--backend-store-uri") { Description = "sqlite:///<relative path>, sqlite:////<absolute path> or postgresql://user:pass@host:5432/db (default: $MLOPS_HOME/mlops.db)" };
     private static readonly Option<string?> s_artifactsDestination = new("--artifacts-destination") { Description = "Artifact folder, or s3://bucket/prefix for S3-compatible storage (default: $MLOPS_HOME/artifacts)" };
     private static readonly Option<string?> s_home = new("--home") { Description = "Data directory (default: $MLOPS_HOME, else ~/.mlops)" };
     private static readonly Option<bool> s_quiet = new("--quiet", "-q") { Description = "Log warnings and errors only" };

@@ -17,7 +17,7 @@ internal sealed class WorkerCommand : BaseCommand
 {
     private static readonly Option<string[]> s_queues = new("--queue") { Description = "Queue to take jobs from (repeatable)", DefaultValueFactory = _ => ["default"] };
     private static readonly Option<int> s_concurrency = new("--concurrency", "-c") { Description = "Jobs run at once", DefaultValueFactory = _ => 1 };
-    private static readonly Option<string?> s_backendStoreUri = new("--backend-store-uri") { Description = "The server's store: sqlite:///<path> (default: $MLOPS_HOME/mlops.db)" };
+    private static readonly Option<string?> s_backendStoreUri = new("--backend-store-uri") { Description = "The server's store: sqlite:///<path> or postgresql://user:pass@host:5432/db (default: $MLOPS_HOME/mlops.db)" };
     private static readonly Option<string?> s_artifactsDestination = new("--artifacts-destination") { Description = "The server's artifact folder or s3://bucket/prefix (default: $MLOPS_HOME/artifacts)" };
     private static readonly Option<string?> s_home = new("--home") { Description = "Data directory (default: $MLOPS_HOME, else ~/.mlops)" };
     private static readonly Option<int> s_leaseSeconds = new("--lease-seconds") { Description = "Seconds a job stays claimed without a heartbeat", DefaultValueFactory = _ => 30 };

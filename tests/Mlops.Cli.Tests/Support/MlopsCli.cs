@@ -7,7 +7,7 @@ namespace Mlops.Cli.Tests.Support;
 public static class MlopsCli
 {
     /// <summary>A safety net against a hung process, not a performance assertion.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(240);
 
     private static readonly Lazy<string> s_dllPath = new(LocateDll);
 
