@@ -9,7 +9,11 @@ using Mlops.Domain.Serving;
 namespace Mlops.Cli.Commands;
 
 /// <summary>A chunk of CSV rows with the model's outputs appended, as text ready to write, one line per row.</summary>
-internal sealed record ScoredChunk(string Text, int Rows, IReadOnlyList<string> OutputColumns);
+/// <remarks>
+/// Kept as a <see cref="StringBuilder"/> grown in small chunks and written chunk by chunk: one string for the whole
+/// chunk would sit on the large-object heap, and collecting those costs more than scoring.
+/// </remarks>
+internal sealed record ScoredChunk(StringBuilder Text, int Rows, IReadOnlyList<string> OutputColumns);
 
 /// <summary>
 /// Scores one chunk of CSV lines for `mlops predict`: the lines are encoded straight into a pooled UTF-8 buffer
@@ -59,9 +63,9 @@ internal sealed class ChunkScorer(string header, ScoringSchema schema, IPredicto
         return at + 1;
     }
 
-    private static string Format(List<string> lines, ScoringResult result)
+    private static StringBuilder Format(List<string> lines, ScoringResult result)
     {
-        var text = new StringBuilder(lines.Count * (lines[0].Length + (result.Columns.Count * 12) + 2));
+        var text = new StringBuilder();
         Span<char> number = stackalloc char[32];
         for (var row = 0; row < lines.Count; row++)
         {
@@ -87,6 +91,6 @@ internal sealed class ChunkScorer(string header, ScoringSchema schema, IPredicto
             text.Append('\n');
         }
 
-        return text.ToString();
+        return text;
     }
 }

@@ -101,7 +101,7 @@ internal sealed partial class PredictCommand : BaseCommand
                     headerWritten = true;
                 }
 
-                await writer.WriteAsync(done.Text);
+                await writer.WriteAsync(done.Text, cancellationToken);
                 scored += done.Rows;
                 if (target is not null && scored % (ChunkRows * 64) < done.Rows)
                 {
