@@ -6,7 +6,8 @@ using Mlops.Domain.Tracking;
 namespace Mlops.Infrastructure.Persistence.Sqlite;
 
 /// <summary>The embedded tracking store: one SQLite file in WAL mode.</summary>
-public sealed partial class SqliteTrackingStore(SqliteDatabase database) : ITrackingStore
+/// <param name="metricWindow">How many runs a search ordered by a metric looks at first (see TopByMetricWindow); tests make it small.</param>
+public sealed partial class SqliteTrackingStore(SqliteDatabase database, int metricWindow = SqliteTrackingStore.DefaultMetricWindow) : ITrackingStore
 {
     private const int SqliteConstraint = 19;
 

@@ -16,9 +16,10 @@ public sealed partial class SqliteTrackingStore
         parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        var runs = database.Read(connection => ReadRuns(connection,
-            $"WHERE r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where}) ORDER BY {orderBy} LIMIT $limit OFFSET $offset",
-            parameters));
+        var scope = $"r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where})";
+        var runs = database.Read(connection =>
+            TopByMetricWindow(connection, query, scope, orderBy, parameters)
+            ?? ReadRuns(connection, $"WHERE {scope} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
         return Task.FromResult(runs.Count > query.MaxResults
             ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
             : new StorePage<Run>(runs, false));
@@ -44,6 +45,56 @@ public sealed partial class SqliteTrackingStore
             ? new StorePage<Metric>(points.GetRange(0, maxResults), true)
             : new StorePage<Metric>(points, false));
     }
+
+    /// <summary>Runs with the metric a search is ordered by, taken from the top of the metric's index, that are looked at first.</summary>
+    public const int DefaultMetricWindow = 4_000;
+
+    /// <summary>
+    /// A search ordered first by a metric, answered from the first metricWindow runs at the top of that
+    /// metric's (key, value) index instead of sorting every match: SQLite's planner cannot walk that index for a
+    /// filtered search by itself. The answer is exact, or null (and the caller runs the plain query): the window's
+    /// page is used only when it is full and its last run's value is strictly better than the window's boundary,
+    /// because every run outside the window then sorts after the page (a lower value, or no value: NULLS LAST).
+    /// A selective filter that finds too few runs in the window costs one extra index range read.
+    /// </summary>
+    private List<Run>? TopByMetricWindow(SqliteConnection connection, RunQuery query, string scope, string orderBy, List<(string, object)> parameters)
+    {
+        if (query.OrderBy.Count == 0 || query.OrderBy[0] is not { Entity: Domain.Search.EntityKind.Metric } first || query.Offset + query.MaxResults + 1 > metricWindow / 4)
+        {
+            return null;
+        }
+
+        var direction = first.Ascending ? "ASC" : "DESC";
+        List<(string, object)> windowed = [.. parameters, ("$window_key", first.Key), ("$window", (long)metricWindow)];
+        double? boundary;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT value FROM latest_metrics WHERE key = $window_key AND is_nan = 0 ORDER BY value {direction} LIMIT 1 OFFSET $window - 1";
+            command.Parameters.AddWithValue("$window_key", first.Key);
+            command.Parameters.AddWithValue("$window", (long)metricWindow);
+            boundary = command.ExecuteScalar() is double value ? value : null;
+        }
+
+        var page = ReadRuns(connection,
+            $"WHERE r.run_pk IN (SELECT run_pk FROM latest_metrics WHERE key = $window_key AND is_nan = 0 ORDER BY value {direction} LIMIT $window) " +
+            $"AND {DriveFromWindow(scope)} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", windowed);
+        // Too few in the window: runs further down the index, or without the metric (they sort last), may belong on the page.
+        if (page.Count < query.MaxResults + 1)
+        {
+            return null;
+        }
+
+        if (boundary is null)
+        {
+            return page;
+        }
+
+        var last = page[^1].LatestMetrics.First(m => m.Key == first.Key).Value;
+        return (first.Ascending ? last < boundary : last > boundary) ? page : null;
+    }
+
+    // A unary + keeps SQLite from using the experiment index, so the plan starts from the window's run ids.
+    private static string DriveFromWindow(string scope) => scope.Replace("r.experiment_id IN", "+r.experiment_id IN", StringComparison.Ordinal);
 
     /// <summary>Reads runs with their data in five queries whatever the page size (no query per run).</summary>
     private static List<Run> ReadRuns(SqliteConnection connection, string tail, IReadOnlyList<(string, object)> parameters)
