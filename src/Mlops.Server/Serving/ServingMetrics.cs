@@ -6,22 +6,11 @@ namespace Mlops.Server.Serving;
 
 /// <summary>
 /// Prometheus metrics of model serving, per endpoint and revision (`mlops serve` reports its model as endpoint
-/// "serve", revision "0"): requests by status code and a latency histogram, exported at <c>/metrics</c>.
+/// "serve", revision "0"): requests by status code and a latency histogram (the collectors of
+/// Mlops.Web's ServingCollectors, which the deployments page reads), exported at <c>/metrics</c>.
 /// </summary>
 public static class ServingMetrics
 {
-    private static readonly Counter s_requests = Metrics.CreateCounter(
-        "mlops_serving_requests_total", "Scoring requests, by endpoint, revision and HTTP status code.",
-        new CounterConfiguration { LabelNames = ["endpoint", "revision", "code"] });
-
-    private static readonly Histogram s_latency = Metrics.CreateHistogram(
-        "mlops_serving_request_duration_seconds", "Time from reading a scoring request to writing its answer.",
-        new HistogramConfiguration
-        {
-            LabelNames = ["endpoint", "revision"],
-            Buckets = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-        });
-
     /// <summary>
     /// Exports the prediction log's and the shadow queue's counters, read when Prometheus scrapes, so losses under
     /// overload are visible rather than silent.
@@ -45,7 +34,7 @@ public static class ServingMetrics
     public static void Observe(string endpoint, int revision, int statusCode, long started)
     {
         var revisionLabel = revision.ToString(CultureInfo.InvariantCulture);
-        s_requests.WithLabels(endpoint, revisionLabel, statusCode.ToString(CultureInfo.InvariantCulture)).Inc();
-        s_latency.WithLabels(endpoint, revisionLabel).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Web.Components.Deployments.ServingCollectors.Requests.WithLabels(endpoint, revisionLabel, statusCode.ToString(CultureInfo.InvariantCulture)).Inc();
+        Web.Components.Deployments.ServingCollectors.Latency.WithLabels(endpoint, revisionLabel).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 }
