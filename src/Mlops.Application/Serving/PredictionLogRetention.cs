@@ -1,4 +1,5 @@
 using Mlops.Application.Ports;
+using Mlops.Application.UseCases.Deployments;
 
 namespace Mlops.Application.Serving;
 
@@ -10,21 +11,11 @@ public sealed class PredictionLogRetention(IPredictionLog log, IDeploymentStore 
     {
         var before = clock.GetUtcNow().Subtract(retention).ToUnixTimeMilliseconds();
         long deleted = 0;
-        long offset = 0;
-        while (true)
+        await foreach (var endpoint in endpoints.AllAsync(includeDeleted: true, cancellationToken))
         {
-            var page = await endpoints.ListEndpointsAsync(200, offset, includeDeleted: true, cancellationToken);
-            foreach (var endpoint in page.Items)
-            {
-                deleted += await log.DeleteBeforeAsync(endpoint.Name, before, cancellationToken);
-            }
-
-            if (!page.HasMore)
-            {
-                return deleted;
-            }
-
-            offset += page.Items.Count;
+            deleted += await log.DeleteBeforeAsync(endpoint.Name, before, cancellationToken);
         }
+
+        return deleted;
     }
 }

@@ -56,6 +56,10 @@ internal sealed class ChunkScorer(string header, ScoringSchema schema, IPredicto
         return new ScoredChunk(Format(lines, result), lines.Count, [.. result.Columns.Select(c => c.Name)]);
     }
 
+    /// <summary>A CSV cell: quoted (quotes doubled) when it holds a separator, a quote or a line break; empty for null.</summary>
+    public static string CsvCell(string? text) =>
+        text is null ? "" : text.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+
     private static int Append(byte[] buffer, int at, string line)
     {
         at += Encoding.UTF8.GetBytes(line, buffer.AsSpan(at));
@@ -82,8 +86,8 @@ internal sealed class ChunkScorer(string header, ScoringSchema schema, IPredicto
                     case BooleanColumn b:
                         text.Append(b.Values[row] ? "true" : "false");
                         break;
-                    case TextColumn t when t.Values[row] is { } value:
-                        text.Append(value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value);
+                    case TextColumn t:
+                        text.Append(CsvCell(t.Values[row]));
                         break;
                 }
             }

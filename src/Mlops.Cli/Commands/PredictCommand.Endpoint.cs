@@ -56,13 +56,13 @@ internal sealed partial class PredictCommand
                 var (columns, rows) = ReadPredictions(answer.Json, chunk.Count);
                 if (!headerWritten)
                 {
-                    await writer.WriteLineAsync(header + string.Concat(columns.Select(c => "," + Quote(c))));
+                    await writer.WriteLineAsync(header + string.Concat(columns.Select(c => "," + ChunkScorer.CsvCell(c))));
                     headerWritten = true;
                 }
 
                 for (var i = 0; i < chunk.Count; i++)
                 {
-                    await writer.WriteLineAsync(chunk[i] + string.Concat(rows[i].Select(v => "," + Quote(v))));
+                    await writer.WriteLineAsync(chunk[i] + string.Concat(rows[i].Select(v => "," + ChunkScorer.CsvCell(v))));
                 }
 
                 scored += chunk.Count;

@@ -97,7 +97,7 @@ internal sealed partial class PredictCommand : BaseCommand
                 var done = await inFlight.Dequeue();
                 if (!headerWritten)
                 {
-                    await writer.WriteLineAsync(header + string.Concat(done.OutputColumns.Select(c => "," + Quote(c))));
+                    await writer.WriteLineAsync(header + string.Concat(done.OutputColumns.Select(c => "," + ChunkScorer.CsvCell(c))));
                     headerWritten = true;
                 }
 
@@ -120,7 +120,4 @@ internal sealed partial class PredictCommand : BaseCommand
         output.Note($"Scored {scored:N0} rows in {seconds:0.00} s ({scored / seconds:N0} rows/s){(target is null ? "" : $" into {target}")}.");
         return ExitCodes.Success;
     }
-
-    private static string Quote(string? text) =>
-        text is null ? "" : text.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 }

@@ -149,18 +149,7 @@ public sealed class DeployCommandTests(MlopsServerFixture server) : IClassFixtur
     private async Task<string> TrainAndRegisterAsync()
     {
         var name = MlopsServerFixture.UniqueName("deploy");
-        var data = Path.Combine(StudiesCliTests.SamplesFolder, "data");
-        var spec = Path.Combine(server.Home, name + ".yaml");
-        await File.WriteAllTextAsync(spec, $$$"""
-            name: {{{name}}}
-            experiment: {{{name}}}
-            dataset: {path: '{{{Path.Combine(data, "breast_cancer.csv")}}}', label: label}
-            task: binary
-            trainer: {name: lightgbm, hyperparameters: {number_of_iterations: 30}}
-            validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
-            register: {model: {{{name}}}, alias: champion}
-            """);
-        (await server.RunAsync("train", spec, "--wait")).ShouldSucceed();
+        await SampleModels.TrainAndRegisterAsync(server.Home, server.TrackingUri, name);
         return name;
     }
 }

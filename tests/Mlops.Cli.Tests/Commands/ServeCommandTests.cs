@@ -114,28 +114,17 @@ public sealed class ServeCommandTests(MlopsServerFixture server) : IClassFixture
         Assert.Contains("no-such-model", result.Stderr, StringComparison.Ordinal);
     }
 
-    private async Task<string> TrainAndRegisterAsync()
-    {
-        var name = MlopsServerFixture.UniqueName("serve");
-        var data = Path.Combine(StudiesCliTests.SamplesFolder, "data");
-        var spec = Path.Combine(server.Home, name + ".yaml");
-        await File.WriteAllTextAsync(spec, $$$"""
-            name: {{{name}}}
-            experiment: {{{name}}}
-            dataset: {path: '{{{Path.Combine(data, "breast_cancer.csv")}}}', label: label}
-            task: binary
-            trainer: {name: lightgbm, hyperparameters: {number_of_iterations: 30}}
-            validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
-            register: {model: {{{name}}}, alias: champion}
-            """);
-        (await server.RunAsync("train", spec, "--wait")).ShouldSucceed();
-        return name;
-    }
-
     private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string body, string contentType, string path = "/invocations")
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
         using var response = await http.PostAsync(path, content);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string> TrainAndRegisterAsync()
+    {
+        var name = MlopsServerFixture.UniqueName("serve");
+        await SampleModels.TrainAndRegisterAsync(server.Home, server.TrackingUri, name);
+        return name;
     }
 }

@@ -36,7 +36,7 @@ public sealed class DbMigrateTests
                 ["params"] = new JsonArray(new JsonObject { ["key"] = "lr", ["value"] = "0.01" }),
                 ["tags"] = new JsonArray(new JsonObject { ["key"] = "team", ["value"] = "fraud" }),
             });
-            await TrainAndRegisterAsync(home.Path, sqliteServer.Uri, model);
+            await SampleModels.TrainAndRegisterAsync(home.Path, sqliteServer.Uri, model, iterations: 20);
             (await MlopsCli.RunAsync(home.Path, ["deploy", "create", "migrated", "--model", $"models:/{model}@champion", "--tracking-uri", sqliteServer.Uri])).ShouldSucceed();
             experimentBefore = await GetAsync(http, $"api/2.0/mlflow/experiments/get?experiment_id={experimentId}");
             runBefore = await GetAsync(http, $"api/2.0/mlflow/runs/get?run_id={runId}");
@@ -84,21 +84,5 @@ public sealed class DbMigrateTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{path}: {text}");
         return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private static async Task TrainAndRegisterAsync(string home, string trackingUri, string model)
-    {
-        var data = Path.Combine(StudiesCliTests.SamplesFolder, "data");
-        var spec = Path.Combine(home, model + ".yaml");
-        await File.WriteAllTextAsync(spec, $$$"""
-            name: {{{model}}}
-            experiment: {{{model}}}
-            dataset: {path: '{{{Path.Combine(data, "breast_cancer.csv")}}}', label: label}
-            task: binary
-            trainer: {name: lightgbm, hyperparameters: {number_of_iterations: 20}}
-            validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
-            register: {model: {{{model}}}, alias: champion}
-            """);
-        (await MlopsCli.RunAsync(home, ["train", spec, "--wait", "--tracking-uri", trackingUri])).ShouldSucceed();
     }
 }

@@ -20,8 +20,8 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
     public async Task An_endpoint_deploys_splits_promotes_and_rolls_back_while_serving_and_keeps_its_history()
     {
         var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
-        await TrainAsync(model, iterations: 20);
-        await TrainAsync(model, iterations: 40);
+        await ServingSamples.TrainAsync(_client, model, iterations: 20);
+        await ServingSamples.TrainAsync(_client, model, iterations: 40);
         var name = "ep-" + Guid.NewGuid().ToString("N")[..8];
 
         var deployed = await _client.DeployAsync(name, $"models:/{model}/1", reason: "first", user: "tester");
@@ -57,8 +57,8 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
     public async Task A_canary_answers_its_share_of_many_requests_within_a_binomial_tolerance()
     {
         var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
-        await TrainAsync(model, iterations: 20);
-        await TrainAsync(model, iterations: 40);
+        await ServingSamples.TrainAsync(_client, model, iterations: 20);
+        await ServingSamples.TrainAsync(_client, model, iterations: 40);
         var name = "ep-" + Guid.NewGuid().ToString("N")[..8];
         await _client.DeployAsync(name, $"models:/{model}/1");
         await _client.CanaryAsync(name, $"models:/{model}/2", 20);
@@ -76,7 +76,7 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
     public async Task A_model_that_fails_its_health_check_takes_no_traffic_and_the_old_revision_keeps_serving()
     {
         var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
-        var runId = await TrainAsync(model, iterations: 20);
+        var runId = await ServingSamples.TrainAsync(_client, model, iterations: 20);
         var name = "ep-" + Guid.NewGuid().ToString("N")[..8];
         await _client.DeployAsync(name, $"models:/{model}/1");
 
@@ -97,7 +97,7 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
     public async Task Bad_requests_name_the_problem_and_an_undeployed_endpoint_answers_404()
     {
         var model = "serve-" + Guid.NewGuid().ToString("N")[..8];
-        await TrainAsync(model, iterations: 20);
+        await ServingSamples.TrainAsync(_client, model, iterations: 20);
         var name = "ep-" + Guid.NewGuid().ToString("N")[..8];
         await _client.DeployAsync(name, $"models:/{model}/1");
 
@@ -121,28 +121,9 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal("deleted", (await _client.GetEndpointAsync(name)).State);
     }
 
-    private async Task<string> TrainAsync(string model, int iterations)
-    {
-        var folder = Path.Combine(FindRepository(), "samples", "data");
-        var spec = $$$"""
-            name: {{{model}}}-{{{iterations}}}
-            experiment: {{{model}}}
-            dataset: {path: '{{{Path.Combine(folder, "breast_cancer.csv")}}}', label: label}
-            task: binary
-            trainer: {name: lightgbm, hyperparameters: {number_of_iterations: {{{iterations}}}}}
-            validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
-            register: {model: {{{model}}}}
-            """;
-        var job = await _client.WaitForJobAsync((await _client.SubmitTrainingAsync(spec)).Id);
-        Assert.True(job.Status == "succeeded", $"training job {job.Id} {job.Status}: {job.Error}");
-        using var result = System.Text.Json.JsonDocument.Parse(job.Result!);
-        return result.RootElement.GetProperty("run_id").GetString()!;
-    }
-
     private async Task<List<string>> InvokeManyAsync(string endpoint, int count)
     {
-        var row = File.ReadLines(Path.Combine(FindRepository(), "samples", "data", "breast_cancer.csv")).Take(2).ToArray();
-        var body = string.Join('\n', row[0], row[1]) + "\n";
+        var body = ServingSamples.CsvRow();
         var revisions = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -157,17 +138,4 @@ public sealed class EndpointsApiTests(ServerFixture server) : IClassFixture<Serv
 
     private Task<HttpResponseMessage> PostAsync(string endpoint, string body, string contentType = "application/json") =>
         server.Http.PostAsync($"serving/{endpoint}/invocations", new StringContent(body, Encoding.UTF8, contentType));
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mlops.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Mlops.slnx above the test assembly.");
-    }
 }

@@ -150,7 +150,7 @@ public sealed class ShadowLoggingAndFollowingTests(ServerFixture server) : IClas
         await _client.DeployAsync(name, $"models:/{model}/1");
         using var stop = new CancellationTokenSource();
         var statuses = new ConcurrentBag<HttpStatusCode>();
-        var body = CsvRow();
+        var body = ServingSamples.CsvRow();
         var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -195,18 +195,12 @@ public sealed class ShadowLoggingAndFollowingTests(ServerFixture server) : IClas
         }
     }
 
-    private Task<EndpointAnswer> InvokeAsync(string endpoint) => _client.InvokeEndpointAsync(endpoint, CsvRow(), "text/csv");
+    private Task<EndpointAnswer> InvokeAsync(string endpoint) => _client.InvokeEndpointAsync(endpoint, ServingSamples.CsvRow(), "text/csv");
 
     private async Task<HttpStatusCode> PostJsonAsync(string path, string json)
     {
         using var response = await server.Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
         return response.StatusCode;
-    }
-
-    private static string CsvRow()
-    {
-        var rows = File.ReadLines(Path.Combine(FindRepository(), "samples", "data", "breast_cancer.csv")).Take(2).ToArray();
-        return rows[0] + "\n" + rows[1] + "\n";
     }
 
     private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
@@ -215,35 +209,8 @@ public sealed class ShadowLoggingAndFollowingTests(ServerFixture server) : IClas
     private async Task<string> TrainTwoVersionsAsync()
     {
         var model = Unique("m");
-        foreach (var iterations in new[] { 20, 40 })
-        {
-            var folder = Path.Combine(FindRepository(), "samples", "data");
-            var spec = $$$"""
-                name: {{{model}}}-{{{iterations}}}
-                experiment: {{{model}}}
-                dataset: {path: '{{{Path.Combine(folder, "breast_cancer.csv")}}}', label: label}
-                task: binary
-                trainer: {name: lightgbm, hyperparameters: {number_of_iterations: {{{iterations}}}}}
-                validation: {method: holdout, holdout_fraction: 0.2, seed: 1}
-                register: {model: {{{model}}}}
-                """;
-            var job = await _client.WaitForJobAsync((await _client.SubmitTrainingAsync(spec)).Id);
-            Assert.True(job.Status == "succeeded", $"training job {job.Id} {job.Status}: {job.Error}");
-        }
-
+        await ServingSamples.TrainAsync(_client, model, 20);
+        await ServingSamples.TrainAsync(_client, model, 40);
         return model;
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mlops.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Mlops.slnx above the test assembly.");
     }
 }

@@ -27,7 +27,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
 
     public string Home { get; } = Path.Combine(Path.GetTempPath(), "mlops-s3-tests-" + Guid.NewGuid().ToString("N"));
 
-    public static string Repository { get; } = FindRepository();
+    public static string Repository => Support.ServingSamples.Repository;
 
     public HttpClient Http => _http ?? throw new InvalidOperationException("The server has not started.");
 
@@ -99,18 +99,5 @@ public sealed class S3ServerFixture : IAsyncLifetime
         {
             Directory.Delete(Home, recursive: true);
         }
-    }
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Mlops.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Mlops.slnx above the test assembly.");
     }
 }

@@ -15,35 +15,30 @@ public sealed class AliasFollower(IDeploymentStore store, DeployModelUseCase dep
     public async Task<IReadOnlyList<string>> RunOnceAsync(CancellationToken cancellationToken)
     {
         var moved = new List<string>();
-        long offset = 0;
-        while (true)
+        await foreach (var endpoint in store.AllAsync(includeDeleted: false, cancellationToken))
         {
-            var page = await store.ListEndpointsAsync(200, offset, includeDeleted: false, cancellationToken);
-            foreach (var endpoint in page.Items.Where(Follows))
+            if (!Follows(endpoint))
             {
-                try
-                {
-                    var (after, changed) = await deploy.FollowAliasAsync(endpoint.Name, cancellationToken);
-                    if (changed)
-                    {
-                        moved.Add(endpoint.Name);
-                        logger.LogInformation("Endpoint {Endpoint} followed {Uri}: {Detail}", endpoint.Name, endpoint.Primary!.ModelUri, after.History[^1].Detail);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // One endpoint whose model cannot be resolved must not stop the others from following.
-                    logger.LogWarning(e, "Endpoint {Endpoint} could not follow its alias.", endpoint.Name);
-                }
+                continue;
             }
 
-            if (!page.HasMore)
+            try
             {
-                return moved;
+                var (after, changed) = await deploy.FollowAliasAsync(endpoint.Name, cancellationToken);
+                if (changed)
+                {
+                    moved.Add(endpoint.Name);
+                    logger.LogInformation("Endpoint {Endpoint} followed {Uri}: {Detail}", endpoint.Name, endpoint.Primary!.ModelUri, after.History[^1].Detail);
+                }
             }
-
-            offset += page.Items.Count;
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One endpoint whose model cannot be resolved must not stop the others from following.
+                logger.LogWarning(e, "Endpoint {Endpoint} could not follow its alias.", endpoint.Name);
+            }
         }
+
+        return moved;
     }
 
     private static bool Follows(Endpoint endpoint) =>

@@ -16,10 +16,12 @@ public sealed partial class SqliteTrackingStore
         parameters.Add(("$experiments", "[" + string.Join(",", query.ExperimentIds.Select(id => long.Parse(id, CultureInfo.InvariantCulture))) + "]"));
         parameters.Add(("$limit", query.MaxResults + 1L));
         parameters.Add(("$offset", query.Offset));
-        var scope = $"r.experiment_id IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where})";
+        // The window's variant writes a unary + so SQLite does not use the experiment index: its plan then starts from
+        // the window's run ids.
+        string Scope(string experiment) => $"{experiment} IN (SELECT value FROM json_each($experiments)) AND {ViewTypePredicate("r", query.ViewType)} AND ({where})";
         var runs = database.Read(connection =>
-            TopByMetricWindow(connection, query, scope, orderBy, parameters)
-            ?? ReadRuns(connection, $"WHERE {scope} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
+            TopByMetricWindow(connection, query, Scope("+r.experiment_id"), orderBy, parameters)
+            ?? ReadRuns(connection, $"WHERE {Scope("r.experiment_id")} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", parameters));
         return Task.FromResult(runs.Count > query.MaxResults
             ? new StorePage<Run>(runs.GetRange(0, query.MaxResults), true)
             : new StorePage<Run>(runs, false));
@@ -77,7 +79,7 @@ public sealed partial class SqliteTrackingStore
 
         var page = ReadRuns(connection,
             $"WHERE r.run_pk IN (SELECT run_pk FROM latest_metrics WHERE key = $window_key AND is_nan = 0 ORDER BY value {direction} LIMIT $window) " +
-            $"AND {DriveFromWindow(scope)} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", windowed);
+            $"AND {scope} ORDER BY {orderBy} LIMIT $limit OFFSET $offset", windowed);
         // Too few in the window: runs further down the index, or without the metric (they sort last), may belong on the page.
         if (page.Count < query.MaxResults + 1)
         {
@@ -92,9 +94,6 @@ public sealed partial class SqliteTrackingStore
         var last = page[^1].LatestMetrics.First(m => m.Key == first.Key).Value;
         return (first.Ascending ? last < boundary : last > boundary) ? page : null;
     }
-
-    // A unary + keeps SQLite from using the experiment index, so the plan starts from the window's run ids.
-    private static string DriveFromWindow(string scope) => scope.Replace("r.experiment_id IN", "+r.experiment_id IN", StringComparison.Ordinal);
 
     /// <summary>Reads runs with their data in five queries whatever the page size (no query per run).</summary>
     private static List<Run> ReadRuns(SqliteConnection connection, string tail, IReadOnlyList<(string, object)> parameters)
